@@ -1,0 +1,13 @@
+package main
+
+import "io"
+
+// PLACEHOLDER: replaced by the helper that owns this file.
+func runTUI(args []string, stdout, stderr io.Writer) int {
+	io.WriteString(stderr, "not built yet\n")
+	return 2
+}
+func runOpen(args []string, stdout, stderr io.Writer) int {
+	io.WriteString(stderr, "not built yet\n")
+	return 2
+}
