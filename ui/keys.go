@@ -1,0 +1,120 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is the one set of key bindings for the whole app. Screens match keys against these
+// fields (key.Matches(msg, c.Keys.Open)) and return the same bindings from ShortHelp/FullHelp,
+// so what `?` shows is always what the keys do. A key may mean different things on different
+// screens (n: next page in results, next match in the inspector); each binding's help text
+// says what it does where it is shown.
+type KeyMap struct {
+	// Global: handled by the root model before the active screen sees the key (except when
+	// the screen is capturing text, see TextInputScreen).
+	Quit       key.Binding
+	ForceQuit  key.Binding
+	Help       key.Binding
+	Back       key.Binding // esc: cancel a request in flight, else close the filter, else go back
+	Palette    key.Binding
+	RequestLog key.Binding
+
+	// Movement in lists, tables and trees.
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	Open     key.Binding // enter: open the thing under the cursor
+	Filter   key.Binding // "/": filter a list as you type; search in the inspector
+	Refresh  key.Binding
+
+	// Results table (UI BROWSE).
+	NextPage  key.Binding
+	PrevPage  key.Binding
+	FirstPage key.Binding
+	PageSize  key.Binding
+	Search    key.Binding // edit the server-side search parameters (name=smith birthdate=ge1970)
+	Overview  key.Binding // patient overview (demo helper)
+
+	// Inspector (UI BROWSE).
+	Expand      key.Binding
+	Collapse    key.Binding
+	Toggle      key.Binding
+	ExpandAll   key.Binding
+	CollapseAll key.Binding
+	ExpandLevel key.Binding // 1-9: expand to that depth
+	NextMatch   key.Binding
+	PrevMatch   key.Binding
+	CopyValue   key.Binding
+	CopyPath    key.Binding
+	Save        key.Binding
+	HistBack    key.Binding
+	HistForward key.Binding
+
+	// Text inputs (filter, palette, search parameters).
+	Accept key.Binding
+	Cancel key.Binding
+	Next   key.Binding // tab: next field / completion
+	Prev   key.Binding
+}
+
+// DefaultKeyMap returns the bindings fhirscope ships with.
+func DefaultKeyMap() *KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return &KeyMap{
+		Quit:       b("q", "quit", "q"),
+		ForceQuit:  b("ctrl+c", "quit", "ctrl+c"),
+		Help:       b("?", "help", "?"),
+		Back:       b("esc", "cancel / back", "esc"),
+		Palette:    b(":", "commands", ":", "ctrl+p"),
+		RequestLog: b("L", "request log", "L"),
+
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		PageUp:   b("pgup", "page up", "pgup", "ctrl+b", "ctrl+u"),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f", "ctrl+d"),
+		Top:      b("g/home", "top", "g", "home"),
+		Bottom:   b("G/end", "bottom", "G", "end"),
+		Open:     b("enter", "open", "enter"),
+		Filter:   b("/", "filter", "/"),
+		Refresh:  b("r", "reload", "r", "ctrl+r"),
+
+		NextPage:  b("n/→", "next page", "n", "right"),
+		PrevPage:  b("p/←", "previous page", "p", "left"),
+		FirstPage: b("<", "first page", "<"),
+		PageSize:  b("z", "page size", "z"),
+		Search:    b("s", "search parameters", "s"),
+		Overview:  b("o", "patient overview", "o"),
+
+		Expand:      b("→/l", "expand", "right", "l"),
+		Collapse:    b("←/h", "collapse", "left", "h"),
+		Toggle:      b("space", "toggle", "space"),
+		ExpandAll:   b("E", "expand all", "E"),
+		CollapseAll: b("C", "collapse all", "C"),
+		ExpandLevel: b("1-9", "expand to level", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		NextMatch:   b("n", "next match", "n"),
+		PrevMatch:   b("N", "previous match", "N"),
+		CopyValue:   b("y", "copy value", "y"),
+		CopyPath:    b("Y", "copy path", "Y"),
+		Save:        b("s", "save to file", "s"),
+		HistBack:    b("[/bksp", "history back", "[", "backspace"),
+		HistForward: b("]", "history forward", "]"),
+
+		Accept: b("enter", "accept", "enter"),
+		Cancel: b("esc", "cancel", "esc"),
+		Next:   b("tab", "next", "tab"),
+		Prev:   b("shift+tab", "previous", "shift+tab"),
+	}
+}
+
+// GlobalHelp is the bindings every screen's full help ends with.
+func (k *KeyMap) GlobalHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Palette, k.RequestLog, k.Help, k.Quit}
+}
+
+// ListHelp is the movement bindings shared by list screens.
+func (k *KeyMap) ListHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
