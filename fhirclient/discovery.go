@@ -12,7 +12,7 @@ import (
 
 // Where a SmartConfig came from (SmartConfig.Source).
 const (
-	SourceSmartConfiguration = "smart-configuration" // {base}/.well-known/smart-configuration
+	SourceSmartConfiguration = "smart-configuration"  // {base}/.well-known/smart-configuration
 	SourceCapability         = "capability-statement" // the oauth-uris extension of /metadata
 	SourceDerived            = "derived"              // OpenEMR's layout: /apis/{site}/fhir -> /oauth2/{site}/token
 )
@@ -24,7 +24,7 @@ type SmartConfig struct {
 	ScopesSupported                                                                   []string
 	// ScopesNested is true when scopes_supported came as an array inside an array (an
 	// OpenEMR bug present in every version).
-	ScopesNested                              bool
+	ScopesNested                               bool
 	Capabilities, TokenAuthMethods, GrantTypes []string
 	// Source says which of the three discovery steps produced this configuration.
 	Source string

@@ -95,7 +95,7 @@ func (e *APIError) Error() string {
 // AuthError is a failed token request. Code, Description, Hint and Message are the fields of
 // the OAuth error body (league/oauth2-server sends all four; Message repeats Description).
 type AuthError struct {
-	Status                          int
+	Status                           int
 	Code, Description, Hint, Message string
 	// Excerpt is a bounded prefix of the raw body with any token or assertion removed.
 	Excerpt string

@@ -59,8 +59,8 @@ type Page struct {
 
 	query      url.Values // offset mode: the search's query without _offset
 	firstEntry []byte     // offset mode: a copy of the first page's first entry
-	more    bool       // offset mode: another page may follow
-	typeURL *url.URL   // offset mode: {base}/{Type}
+	more       bool       // offset mode: another page may follow
+	typeURL    *url.URL   // offset mode: {base}/{Type}
 }
 
 // HasNext reports whether Next can fetch another page.
