@@ -1,9 +1,184 @@
 package main
 
-import "io"
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
 
-// PLACEHOLDER: replaced by the helper that owns this file.
+	"fhirscope/fhirclient/fhirtest"
+)
+
+// sandboxInfo is what --write-info writes (CI and scripts read these exact keys).
+type sandboxInfo struct {
+	FHIRBase       string `json:"fhir_base"`
+	TokenURL       string `json:"token_url"`
+	ClientID       string `json:"client_id"`
+	PrivateKeyFile string `json:"private_key_file"`
+	Flavor         string `json:"flavor"`
+	Scopes         string `json:"scopes"`
+}
+
+// runSandbox serves the OpenEMR-compatible sandbox standalone with a ready demo client, until
+// Ctrl-C or SIGTERM; then it stops and removes the demo client's key directory.
 func runSandbox(args []string, stdout, stderr io.Writer) int {
-	io.WriteString(stderr, "not built yet\n")
-	return 2
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8300", "listen address (port 0 picks a free port)")
+	flavor := fs.String("flavor", string(fhirtest.Flavor704), "server behaviour: openemr-7.0.4, openemr-7.0.2 or paged")
+	patients := fs.Int("patients", 250, "number of synthetic patients")
+	seed := fs.Int64("seed", 1, "seed of the synthetic data (same seed, same data)")
+	infoFile := fs.String("write-info", "", "write fhir_base, token_url, client_id, private_key_file as JSON to `FILE`")
+	lifetime := fs.Duration("token-lifetime", 300*time.Second, "access token lifetime")
+	latency := fs.Duration("latency", 0, "added latency per request")
+	quiet := fs.Bool("quiet", false, "do not log token failures' real reasons to stderr")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: fhirscope sandbox [flags]\n\nServes an OpenEMR-compatible FHIR server with synthetic data and a ready demo client.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if !slices.Contains(fhirtest.Flavors, fhirtest.Flavor(*flavor)) {
+		fmt.Fprintf(stderr, "fhirscope sandbox: unknown flavor %q (want openemr-7.0.4, openemr-7.0.2 or paged)\n", *flavor)
+		return 2
+	}
+	if *patients < 1 || *patients > 100_000 {
+		fmt.Fprintln(stderr, "fhirscope sandbox: --patients must be between 1 and 100000")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serveSandbox(ctx, sandboxConfig{
+		addr: *addr, flavor: fhirtest.Flavor(*flavor), patients: *patients, seed: *seed, infoFile: *infoFile,
+		lifetime: *lifetime, latency: *latency, quiet: *quiet,
+	}, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "fhirscope sandbox:", err)
+		return 1
+	}
+	return 0
+}
+
+type sandboxConfig struct {
+	addr              string
+	flavor            fhirtest.Flavor
+	patients          int
+	seed              int64
+	infoFile          string
+	lifetime, latency time.Duration
+	quiet             bool
+}
+
+func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writer) error {
+	opts := fhirtest.Options{
+		Flavor: cfg.flavor, Seed: cfg.seed, Patients: cfg.patients,
+		TokenLifetime: cfg.lifetime, Latency: cfg.latency,
+		Data: fhirtest.GenerateClinical(fhirtest.ClinicalConfig{Seed: cfg.seed, Patients: cfg.patients}),
+	}
+	if !cfg.quiet {
+		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "sandbox: "+format+"\n", args...) }
+	}
+	srv := fhirtest.NewHandler(opts)
+	l, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv.SetOrigin("http://" + l.Addr().String())
+	hs := srv.HTTPServer()
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(l) }()
+	defer func() {
+		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(shutCtx)
+	}()
+
+	dir, err := os.MkdirTemp("", "fhirscope-sandbox-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	info, err := demoClient(ctx, srv, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "fhirscope sandbox (%s, %d patients, seed %d): synthetic data only\n", cfg.flavor, cfg.patients, cfg.seed)
+	fmt.Fprintf(stdout, "  FHIR base:   %s\n  token URL:   %s\n  client ID:   %s\n  private key: %s (RS384, PKCS#8 PEM)\n",
+		info.FHIRBase, info.TokenURL, info.ClientID, info.PrivateKeyFile)
+	fmt.Fprintln(stdout, "The demo client is registered and enabled. Ctrl-C stops the server and deletes the key.")
+	if cfg.infoFile != "" {
+		if err := writeInfoFile(cfg.infoFile, info); err != nil {
+			return err
+		}
+	}
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(stdout, "stopping")
+		return nil
+	case err := <-served:
+		return err
+	}
+}
+
+// demoClient makes a key pair, registers the client through the registration endpoint over
+// HTTP (the same request a user would make to OpenEMR), enables it (the admin's step) and
+// writes the private key under dir with mode 0600.
+func demoClient(ctx context.Context, srv *fhirtest.Server, dir string) (sandboxInfo, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return sandboxInfo{}, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return sandboxInfo{}, err
+	}
+	keyFile := filepath.Join(dir, "demo-client-key.pem")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return sandboxInfo{}, err
+	}
+	scopes := srv.SystemReadScopes()
+	regCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	id, err := srv.RegisterOverHTTP(regCtx, &http.Client{Timeout: 10 * time.Second}, "fhirscope sandbox demo client", scopes, &key.PublicKey)
+	if err != nil {
+		return sandboxInfo{}, err
+	}
+	if err := srv.Enable(id); err != nil {
+		return sandboxInfo{}, err
+	}
+	return sandboxInfo{
+		FHIRBase: srv.FHIRBase(), TokenURL: srv.TokenURL(), ClientID: id, PrivateKeyFile: keyFile,
+		Flavor: string(srv.Flavor()), Scopes: strings.Join(scopes, " "),
+	}, nil
+}
+
+// writeInfoFile writes the info atomically (temp file + rename) so a poller never reads half.
+func writeInfoFile(path string, info sandboxInfo) error {
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

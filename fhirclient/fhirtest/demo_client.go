@@ -1,0 +1,100 @@
+package fhirtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// SystemReadScopes returns the scopes a full-access backend client of this server registers:
+// system/<Type>.read for every served type plus the bulk export operation scopes (empty when
+// the admin disabled system scopes).
+func (s *Server) SystemReadScopes() []string {
+	if !s.systemScopesEnabled() {
+		return nil
+	}
+	var out []string
+	for _, t := range s.servedTypes() {
+		out = append(out, "system/"+t.Name+".read")
+	}
+	return append(out, systemOperationScopes...)
+}
+
+// PublicJWKS returns a JWK Set holding only the public half of key (never d, p, q, dp, dq, qi),
+// with alg RS384 and a kid derived from the modulus.
+func PublicJWKS(key *rsa.PublicKey) []byte {
+	sum := sha256.Sum256(key.N.Bytes())
+	b, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
+		"kty": "RSA", "n": b64uInt(key.N), "e": b64uInt(bigInt(key.E)),
+		"alg": "RS384", "use": "sig", "kid": base64.RawURLEncoding.EncodeToString(sum[:12]),
+	}}})
+	return b
+}
+
+// RegistrationBody builds the JSON a SMART backend client POSTs to this flavor's registration
+// endpoint: a confidential ("private") client with an https redirect URI (required even for
+// system clients), the scopes, the public jwks, and token_endpoint_auth_method only where the
+// flavor accepts it (7.0.2/7.0.3 reject it).
+func RegistrationBody(flavor Flavor, name string, scopes []string, jwks []byte) []byte {
+	body := map[string]any{
+		"application_type": "private",
+		"client_name":      name,
+		"redirect_uris":    []string{"https://localhost/fhirscope/callback"},
+		"scope":            joinScopes(scopes),
+		"jwks":             json.RawMessage(jwks),
+		"contacts":         []string{"fhirscope@localhost"},
+	}
+	if flavor != Flavor702 {
+		body["token_endpoint_auth_method"] = "private_key_jwt"
+	}
+	b, _ := json.Marshal(body)
+	return b
+}
+
+func joinScopes(scopes []string) string {
+	var b bytes.Buffer
+	for i, sc := range scopes {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(sc)
+	}
+	return b.String()
+}
+
+// RegisterOverHTTP registers a client through the server's own registration endpoint, over
+// HTTP exactly as an outside client would, and returns the client id. The server must be
+// listening at its origin. The client starts disabled: call Enable (the admin's step).
+func (s *Server) RegisterOverHTTP(ctx context.Context, hc *http.Client, name string, scopes []string, pub *rsa.PublicKey) (string, error) {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	body := RegistrationBody(s.opts.Flavor, name, scopes, PublicJWKS(pub))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.AuthBase()+"/registration", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("registration: HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(raw))
+	}
+	var out struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil || out.ClientID == "" {
+		return "", fmt.Errorf("registration: unexpected answer: %.200s", raw)
+	}
+	return out.ClientID, nil
+}

@@ -1,0 +1,305 @@
+package fhirtest
+
+import (
+	"context"
+	"crypto/rsa"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Flavor selects which server the sandbox behaves as.
+type Flavor string
+
+const (
+	// Flavor704 is OpenEMR 7.0.4 and later (the default).
+	Flavor704 Flavor = "openemr-7.0.4"
+	// Flavor702 is OpenEMR 7.0.2/7.0.3: no v2 scopes, empty 401 bodies, oauth-uris extension.
+	Flavor702 Flavor = "openemr-7.0.2"
+	// FlavorPaged is a standard FHIR server: OpenEMR's auth, but searchset bundles with
+	// next/previous links for every type, a full-match total, and 403 for a missing scope.
+	FlavorPaged Flavor = "paged"
+)
+
+// Flavors lists the accepted flavors, default first.
+var Flavors = []Flavor{Flavor704, Flavor702, FlavorPaged}
+
+// Options configure a sandbox. The zero value is a 7.0.4 server with 50 generated patients.
+type Options struct {
+	Flavor        Flavor
+	Site          string        // default "default"
+	Webroot       string        // default "" (e.g. "/openemr")
+	Patients      int           // patients GenerateBasic makes when Data is nil; default 50
+	Seed          int64         // seed for GenerateBasic
+	Data          *Dataset      // pre-built data; wins over Patients/Seed
+	TokenLifetime time.Duration // access token lifetime; default 300 s
+	Latency       time.Duration // added to every request
+	Faults        FaultConfig   // injected failures
+	SystemScopes  *bool         // admin's rest_system_scopes_api; default true
+	Now           func() time.Time
+	// PatientCountPlusOne reproduces OpenEMR's Patient search returning _count+1 entries.
+	// Off by default so that paging tests see clean pages unless they ask for the quirk.
+	PatientCountPlusOne bool
+	// PageSize is the paged flavor's default page size when _count is absent (default 20).
+	PageSize int
+	// Log receives the server-log lines (e.g. the real reason behind an invalid_client).
+	Log func(format string, args ...any)
+}
+
+// Counters are request statistics that tests and benchmarks read.
+type Counters struct {
+	TokenRequests int64 // POSTs to the token endpoint
+	Requests      int64 // every HTTP request
+	Connections   int64 // TCP connections accepted
+}
+
+// Server is an OpenEMR-compatible sandbox. It implements http.Handler.
+type Server struct {
+	opts    Options
+	data    *Dataset
+	key     *rsa.PrivateKey
+	keyID   string
+	sysUser string // the "system user" uuid OpenEMR puts in access tokens' sub
+
+	origin atomic.Pointer[string]
+	now    atomic.Pointer[func() time.Time]
+	faults faultState
+
+	tokenRequests, requests, connections atomic.Int64
+
+	mu      sync.Mutex
+	clients map[string]*client
+	jtis    map[string]time.Time // used assertion jti values (global, like OpenEMR)
+	exports map[string]*exportJob
+
+	jwksHTTP *http.Client
+	ts       *httptest.Server
+	mux      *http.ServeMux
+}
+
+// NewHandler returns a sandbox that is not listening. Serve it with Serve, or with any
+// http.Server after calling SetOrigin (and wiring ConnState to count connections).
+func NewHandler(opts Options) *Server {
+	if opts.Flavor == "" {
+		opts.Flavor = Flavor704
+	}
+	if opts.Site == "" {
+		opts.Site = "default"
+	}
+	opts.Webroot = strings.TrimRight(opts.Webroot, "/")
+	if opts.Webroot != "" && !strings.HasPrefix(opts.Webroot, "/") {
+		opts.Webroot = "/" + opts.Webroot
+	}
+	if opts.Patients == 0 {
+		opts.Patients = 50
+	}
+	if opts.TokenLifetime <= 0 {
+		opts.TokenLifetime = 300 * time.Second
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 20
+	}
+	data := opts.Data
+	if data == nil {
+		data = GenerateBasic(opts.Seed, opts.Patients)
+	}
+	key, kid := serverKey()
+	s := &Server{
+		opts:    opts,
+		data:    data,
+		key:     key,
+		keyID:   kid,
+		sysUser: NewRand(opts.Seed, 99).UUID(),
+		clients: map[string]*client{},
+		jtis:    map[string]time.Time{},
+		exports: map[string]*exportJob{},
+	}
+	s.SetOrigin("http://127.0.0.1")
+	s.SetNow(opts.Now)
+	s.SetFaults(opts.Faults)
+	s.jwksHTTP = &http.Client{
+		Timeout: 5 * time.Second,
+		// OpenEMR's guzzle call does not follow redirects: the 3xx response itself is the set.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	s.routes()
+	return s
+}
+
+// NewServer starts a sandbox on 127.0.0.1 on a free port, like httptest.NewServer.
+func NewServer(opts Options) *Server {
+	s := NewHandler(opts)
+	ts := httptest.NewUnstartedServer(s)
+	ts.Config.ConnState = s.ConnState
+	ts.Start()
+	s.ts = ts
+	s.SetOrigin(ts.URL)
+	return s
+}
+
+// Serve accepts connections on l until it is closed, telling the server its origin from the
+// listener's address when no origin was set explicitly with a non-default value.
+func (s *Server) Serve(l net.Listener) error {
+	if *s.origin.Load() == "http://127.0.0.1" {
+		s.SetOrigin("http://" + l.Addr().String())
+	}
+	srv := &http.Server{Handler: s, ConnState: s.ConnState, ReadHeaderTimeout: 10 * time.Second}
+	return srv.Serve(l)
+}
+
+// HTTPServer returns an http.Server for s with connection counting wired, for callers that
+// want graceful Shutdown.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{Handler: s, ConnState: s.ConnState, ReadHeaderTimeout: 10 * time.Second}
+}
+
+// ConnState counts accepted connections; set it as http.Server.ConnState.
+func (s *Server) ConnState(_ net.Conn, st http.ConnState) {
+	if st == http.StateNew {
+		s.connections.Add(1)
+	}
+}
+
+// Close shuts a server started by NewServer down.
+func (s *Server) Close() {
+	if s.ts != nil {
+		s.ts.Close()
+	}
+}
+
+// SetOrigin tells the server the origin (scheme://host:port) clients reach it at; every URL in
+// its bodies is built from it.
+func (s *Server) SetOrigin(origin string) {
+	o := strings.TrimRight(origin, "/")
+	s.origin.Store(&o)
+}
+
+// SetNow replaces the server clock (nil restores time.Now).
+func (s *Server) SetNow(now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	s.now.Store(&now)
+}
+
+func (s *Server) clock() time.Time { return (*s.now.Load())() }
+
+// Flavor returns the flavor the server behaves as.
+func (s *Server) Flavor() Flavor { return s.opts.Flavor }
+
+// Data returns the served dataset.
+func (s *Server) Data() *Dataset { return s.data }
+
+// URL returns the origin, e.g. http://127.0.0.1:PORT.
+func (s *Server) URL() string { return *s.origin.Load() }
+
+// FHIRBase returns {origin}{webroot}/apis/{site}/fhir.
+func (s *Server) FHIRBase() string { return s.URL() + s.opts.Webroot + "/apis/" + s.opts.Site + "/fhir" }
+
+// AuthBase returns {origin}{webroot}/oauth2/{site}.
+func (s *Server) AuthBase() string { return s.URL() + s.opts.Webroot + "/oauth2/" + s.opts.Site }
+
+// TokenURL returns the token endpoint, the only audience assertions may carry.
+func (s *Server) TokenURL() string { return s.AuthBase() + "/token" }
+
+// Counters returns a snapshot of the request counters.
+func (s *Server) Counters() Counters {
+	return Counters{
+		TokenRequests: s.tokenRequests.Load(),
+		Requests:      s.requests.Load(),
+		Connections:   s.connections.Load(),
+	}
+}
+
+// ResetCounters zeroes the counters (e.g. after a benchmark's warm-up).
+func (s *Server) ResetCounters() {
+	s.tokenRequests.Store(0)
+	s.requests.Store(0)
+	s.connections.Store(0)
+}
+
+func (s *Server) systemScopesEnabled() bool {
+	return s.opts.SystemScopes == nil || *s.opts.SystemScopes
+}
+
+// ServeHTTP counts, delays and maybe faults the request, then routes it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	if d := s.opts.Latency; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if s.injectFault(w, r) {
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	wr := s.opts.Webroot
+	m.HandleFunc(wr+"/oauth2/{site}/{rest...}", s.siteGuard(s.serveOAuth))
+	m.HandleFunc(wr+"/apis/{site}/fhir", s.siteGuard(s.serveFHIR))
+	m.HandleFunc(wr+"/apis/{site}/fhir/{rest...}", s.siteGuard(s.serveFHIR))
+	m.HandleFunc(wr+"/apis/{site}/{rest...}", s.siteGuard(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+	}))
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n"))
+	})
+	s.mux = m
+}
+
+// siteGuard answers OpenEMR's empty 400 when the site segment is not the configured site
+// (a base URL missing /{site} lands here with "fhir" as the site).
+func (s *Server) siteGuard(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("site") != s.opts.Site {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) serveOAuth(w http.ResponseWriter, r *http.Request) {
+	switch rest := r.PathValue("rest"); {
+	case rest == "token":
+		s.handleToken(w, r)
+	case rest == "registration":
+		s.handleRegistration(w, r)
+	case rest == "jwk":
+		s.handleJWK(w, r)
+	case rest == "introspect":
+		s.handleIntrospect(w, r)
+	case rest == ".well-known/openid-configuration":
+		s.handleOpenIDConfig(w, r)
+	case rest == "authorize":
+		writeLeague(w, http.StatusBadRequest, "unsupported_response_type",
+			"The authorization server does not support obtaining an authorization code using this method.",
+			"Backend services use the client_credentials grant at the token endpoint")
+	default:
+		writeLeague(w, http.StatusNotFound, "invalid_request", "Not found", "")
+	}
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
