@@ -106,3 +106,23 @@ func FuzzScanBundle(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLeaves: Leaves never panics and agrees with SkipValue on validity
+// (UTF-8 aside, which neither checks).
+func FuzzLeaves(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		leafErr := Leaves(data, Span{0, len(data)}, func(k, v Span) bool {
+			if v.Start < 0 || v.End > len(data) || v.Start >= v.End {
+				t.Fatalf("bad leaf span %v", v)
+			}
+			return true
+		})
+		if _, skipErr := SkipValue(data, 0); (skipErr == nil) != (leafErr == nil) {
+			t.Fatalf("Leaves err %v, SkipValue err %v for %q", leafErr, skipErr, data)
+		}
+	})
+}

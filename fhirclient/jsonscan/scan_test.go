@@ -143,3 +143,23 @@ func TestSpanGuards(t *testing.T) {
 		t.Errorf("cut span: %v", err)
 	}
 }
+
+func TestLeaves(t *testing.T) {
+	data := []byte(`{"name":[{"family":"Ng","given":["Ann","Bo"]}],"n":1.5,"ok":true,"x":{},"y":[],"z":null}`)
+	var got []string
+	err := Leaves(data, Span{0, len(data)}, func(k, v Span) bool {
+		got = append(got, string(data[k.Start:k.End])+"="+string(data[v.Start:v.End]))
+		return true
+	})
+	want := `"family"="Ng" "given"="Ann" "given"="Bo" "n"=1.5 "ok"=true "z"=null`
+	if err != nil || strings.Join(got, " ") != want {
+		t.Fatalf("Leaves = %q, %v", got, err)
+	}
+	if err := Leaves([]byte(`{"a":[1,}`), Span{0, 9}, func(Span, Span) bool { return true }); !errors.Is(err, ErrSyntax) {
+		t.Fatalf("bad input: %v", err)
+	}
+	deep := []byte(strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1))
+	if err := Leaves(deep, Span{0, len(deep)}, func(Span, Span) bool { return true }); !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("deep input: %v", err)
+	}
+}
