@@ -220,7 +220,7 @@ func verifyJWS(t *testing.T, k *Key, jwks []byte) {
 	if len(keys) != 1 {
 		t.Fatalf("kid %q not in JWKS", k.KeyID)
 	}
-	parsed, err := jose.ParseSigned(compact, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(k.Alg)})
+	parsed, err := jose.ParseSignedCompact(compact, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(k.Alg)})
 	if err != nil {
 		t.Fatal(err)
 	}
