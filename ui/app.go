@@ -1,0 +1,420 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"fhirscope/fhirclient"
+)
+
+// Options configure the app; cmd_tui.go fills them from flags and the profile store.
+type Options struct {
+	Profile  string
+	Demo     bool
+	Insecure bool
+	Offline  string // file name when browsing a file with `fhirscope open`
+	NoMouse  bool
+	Log      *fhirclient.RequestLog
+
+	// Conn, when set, is connected to first (a connect screen starts the app).
+	Conn *Connection
+	// Start builds the first screen when there is no Conn (no-profile notice, offline
+	// results, the setup wizard...).
+	Start func(c *Common) Screen
+	// Styles, when set, are used as they are (tests, NO_COLOR); otherwise the app starts dark
+	// and follows the terminal's background colour.
+	Styles *Styles
+	// Now is the clock for the status bar's token countdown (tests fix it).
+	Now func() time.Time
+	// Profiles lists the stored profiles, for the palette's "switch profile".
+	Profiles func() ([]string, error)
+	// OpenProfile loads one profile (credentials from the keyring) for connecting. It runs in
+	// a tea.Cmd, never in Update.
+	OpenProfile func(ctx context.Context, name string) (*Connection, error)
+}
+
+// renewBefore is how long before expiry the status bar's tick re-mints the token, so the
+// user never sees a request fail on an expired token.
+const renewBefore = 30 * time.Second
+
+// App is the root model: a stack of screens, a status bar, an optional warning banner and an
+// error panel over everything. Global keys (quit, help, palette, request log, esc) are
+// handled here; everything else goes to the screen on top.
+type App struct {
+	c       *Common
+	opts    Options
+	stack   []Screen
+	width   int
+	height  int
+	err     error // error panel, dismissed by esc/enter
+	status  string
+	statusN int // which status message is showing, so an old timer does not clear a newer one
+	minting bool
+	fixed   bool        // styles given by the caller: ignore the terminal background
+	conn    *Connection // the current connection, for the palette's Reconnect
+	now     func() time.Time
+}
+
+type tickMsg time.Time
+type clearStatusMsg struct{ n int }
+type tokenRenewedMsg struct {
+	tok *fhirclient.Token
+	err error
+}
+
+// NewApp builds the root model. ctx is the app's lifetime: every fetch derives from it.
+func NewApp(ctx context.Context, opts Options) *App {
+	styles, fixed := opts.Styles, opts.Styles != nil
+	if styles == nil {
+		styles = DefaultStyles(true)
+		fixed = styles.NoColor
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = fhirclient.NewRequestLog(1000)
+	}
+	c := &Common{
+		Styles: styles, Keys: DefaultKeyMap(), Profile: opts.Profile, Demo: opts.Demo,
+		Insecure: opts.Insecure, Log: opts.Log, Ctx: ctx,
+	}
+	a := &App{c: c, opts: opts, fixed: fixed, now: opts.Now, conn: opts.Conn}
+	switch {
+	case opts.Conn != nil:
+		a.stack = []Screen{NewConnectScreen(c, opts.Conn)}
+	case opts.Start != nil:
+		a.stack = []Screen{opts.Start(c)}
+	}
+	return a
+}
+
+// Common returns the shared state (tests and cmd_tui use it).
+func (a *App) Common() *Common { return a.c }
+
+// Top returns the screen on top of the stack (nil when empty).
+func (a *App) Top() Screen {
+	if len(a.stack) == 0 {
+		return nil
+	}
+	return a.stack[len(a.stack)-1]
+}
+
+// Depth is the number of screens on the stack.
+func (a *App) Depth() int { return len(a.stack) }
+
+// Err is the error the panel is showing, if any.
+func (a *App) Err() error { return a.err }
+
+// StatusText is the transient status message showing, if any.
+func (a *App) StatusText() string { return a.status }
+
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{a.tick()}
+	if !a.fixed {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	if top := a.Top(); top != nil {
+		cmds = append(cmds, top.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.resize()
+		return a, nil
+	case tea.BackgroundColorMsg:
+		if !a.fixed {
+			// Update in place: every screen holds this pointer.
+			*a.c.Styles = *NewStyles(msg.IsDark())
+		}
+		return a, nil
+	case tea.KeyPressMsg:
+		return a, a.key(msg)
+	case tea.MouseWheelMsg:
+		return a, a.wheel(msg)
+	case PushMsg:
+		return a, a.push(msg.Screen)
+	case PopMsg:
+		return a, a.pop()
+	case ReplaceMsg:
+		if msg.Screen == nil {
+			return a, nil
+		}
+		if len(a.stack) > 0 {
+			a.drop(len(a.stack) - 1)
+		}
+		return a, a.push(msg.Screen)
+	case resetMsg:
+		if msg.Screen == nil {
+			return a, nil
+		}
+		a.drop(0)
+		return a, a.push(msg.Screen)
+	case ErrorMsg:
+		a.err = msg.Err
+		return a, nil
+	case StatusMsg:
+		return a, a.setStatus(msg.Text)
+	case clearStatusMsg:
+		if msg.n == a.statusN {
+			a.status = ""
+		}
+		return a, nil
+	case TokenMsg:
+		a.c.Token = msg.Token
+		return a, nil
+	case CapsMsg:
+		a.c.Caps = msg.Caps
+		return a, nil
+	case tickMsg:
+		return a, tea.Batch(a.tick(), a.maybeRenew())
+	case tokenRenewedMsg:
+		a.minting = false
+		if msg.err != nil {
+			return a, a.setStatus("token renewal failed: " + Explain(msg.err).Cause)
+		}
+		a.c.Token = msg.tok
+		return a, nil
+	}
+	if cmd, ok := a.handleAppMsg(msg); ok {
+		return a, cmd
+	}
+	return a, a.forward(msg)
+}
+
+// forward gives msg to the top screen.
+func (a *App) forward(msg tea.Msg) tea.Cmd {
+	top := a.Top()
+	if top == nil {
+		return nil
+	}
+	next, cmd := top.Update(msg)
+	if next != nil {
+		a.stack[len(a.stack)-1] = next
+	}
+	return cmd
+}
+
+func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := a.c.Keys
+	if key.Matches(k, keys.ForceQuit) {
+		return tea.Quit
+	}
+	if a.err != nil {
+		switch {
+		case key.Matches(k, keys.Back), key.Matches(k, keys.Open), k.String() == "space":
+			a.err = nil
+		case key.Matches(k, keys.Quit):
+			return tea.Quit
+		case key.Matches(k, keys.RequestLog):
+			a.err = nil
+			return a.push(NewRequestLogScreen(a.c))
+		}
+		return nil
+	}
+	top := a.Top()
+	if ts, ok := top.(TextInputScreen); ok && ts.Capturing() {
+		return a.forward(k)
+	}
+	switch {
+	case key.Matches(k, keys.Quit):
+		return tea.Quit
+	case key.Matches(k, keys.Back):
+		if cs, ok := top.(CancellableScreen); ok && cs.Busy() {
+			cs.Cancel()
+			return a.setStatus("request cancelled")
+		}
+		if len(a.stack) > 1 {
+			return a.pop()
+		}
+		return a.forward(k)
+	case key.Matches(k, keys.Help):
+		if _, ok := top.(*HelpScreen); ok {
+			return a.pop()
+		}
+		return a.push(NewHelpScreen(a.c, top))
+	case key.Matches(k, keys.Palette):
+		if _, ok := top.(*PaletteScreen); ok {
+			return nil
+		}
+		cmds, more := a.paletteCommands()
+		return a.push(NewPaletteScreen(a.c, cmds, more))
+	case key.Matches(k, keys.RequestLog):
+		if _, ok := top.(*RequestLogScreen); ok {
+			return nil
+		}
+		return a.push(NewRequestLogScreen(a.c))
+	}
+	return a.forward(k)
+}
+
+// wheel turns the mouse wheel into three up/down presses for the top screen, so every
+// scrolling screen supports it without handling mouse messages itself.
+func (a *App) wheel(m tea.MouseWheelMsg) tea.Cmd {
+	var code rune
+	switch m.Button {
+	case tea.MouseWheelUp:
+		code = tea.KeyUp
+	case tea.MouseWheelDown:
+		code = tea.KeyDown
+	default:
+		return nil
+	}
+	var cmds []tea.Cmd
+	for range 3 {
+		cmds = append(cmds, a.forward(tea.KeyPressMsg{Code: code}))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) push(s Screen) tea.Cmd {
+	if s == nil {
+		return nil
+	}
+	s.SetSize(a.c.Width, a.c.Height)
+	a.stack = append(a.stack, s)
+	return s.Init()
+}
+
+// pop removes the top screen (never the last one), cancelling its request in flight, and
+// lets the screen below resume.
+func (a *App) pop() tea.Cmd {
+	if len(a.stack) <= 1 {
+		return nil
+	}
+	a.drop(len(a.stack) - 1)
+	top := a.Top()
+	top.SetSize(a.c.Width, a.c.Height)
+	if r, ok := top.(ResumableScreen); ok {
+		return r.Resume()
+	}
+	return nil
+}
+
+// drop removes the screens from index from up, cancelling their requests in flight so no
+// goroutine keeps working for a screen nobody can see.
+func (a *App) drop(from int) {
+	for i := len(a.stack) - 1; i >= from; i-- {
+		if cs, ok := a.stack[i].(CancellableScreen); ok && cs.Busy() {
+			cs.Cancel()
+		}
+	}
+	a.stack = a.stack[:from]
+}
+
+// resize computes the screen area (terminal minus banner and status bar) and tells every
+// screen on the stack, so going back lands on a correctly sized screen.
+func (a *App) resize() {
+	a.c.Width = a.width
+	a.c.Height = max(1, a.height-1-a.bannerHeight())
+	for _, s := range a.stack {
+		s.SetSize(a.c.Width, a.c.Height)
+	}
+}
+
+func (a *App) bannerHeight() int {
+	if a.c.Insecure {
+		return 1
+	}
+	return 0
+}
+
+func (a *App) setStatus(text string) tea.Cmd {
+	a.status = text
+	a.statusN++
+	n := a.statusN
+	return tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearStatusMsg{n} })
+}
+
+// maybeRenew re-mints the token in the background shortly before it expires.
+func (a *App) maybeRenew() tea.Cmd {
+	c := a.c
+	if c.Client == nil || c.Token == nil || a.minting || c.Token.ExpiresAt.Sub(a.now()) > renewBefore {
+		return nil
+	}
+	a.minting = true
+	client, ctx := c.Client, c.Ctx
+	return func() tea.Msg {
+		tok, err := client.MintToken(ctx)
+		return tokenRenewedMsg{tok, err}
+	}
+}
+
+func (a *App) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	if !a.opts.NoMouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	if a.width <= 0 || a.height <= 0 {
+		return v
+	}
+	v.SetContent(a.Render())
+	v.WindowTitle = "fhirscope"
+	if top := a.Top(); top != nil && top.Title() != "" {
+		v.WindowTitle = "fhirscope · " + top.Title()
+	}
+	return v
+}
+
+// Render is the whole frame as a string (the golden tests compare it).
+func (a *App) Render() string {
+	c := a.c
+	var body string
+	top := a.Top()
+	if top != nil {
+		body = fit(top.View(), c.Width, c.Height)
+		if _, ok := top.(overlayScreen); ok && len(a.stack) > 1 {
+			under := fit(a.stack[len(a.stack)-2].View(), c.Width, c.Height)
+			body = overlay(under, top.View(), c.Width, c.Height)
+		}
+	} else {
+		body = fit("", c.Width, c.Height)
+	}
+	if a.err != nil {
+		body = overlay(body, renderErrorPanel(c, a.err, c.Width), c.Width, c.Height)
+	}
+	info := statusInfo{
+		Profile: c.Profile, Demo: c.Demo, Insecure: c.Insecure, Offline: a.opts.Offline,
+		Token: c.Token, Minting: a.minting, Now: a.now(), Message: a.status,
+	}
+	if c.Client != nil {
+		info.Server = c.Client.BaseURL()
+		// The client re-mints on its own when a request finds the token near expiry.
+		if t := c.Client.CurrentToken(); t != nil {
+			info.Token = t
+		}
+	}
+	if top != nil {
+		info.Title = top.Title()
+		if ps, ok := top.(PositionScreen); ok {
+			info.Position = ps.Position()
+		}
+	}
+	out := ""
+	if c.Insecure {
+		out = fit(c.Styles.Banner.Width(a.width).Render(truncate(
+			"⚠ TLS certificate verification is OFF (--insecure): anyone on the network can read this session.", max(1, a.width-2))), a.width, 1) + "\n"
+	}
+	return out + body + "\n" + renderStatusBar(c.Styles, a.width, info)
+}
+
+// overlayScreen marks screens drawn as a box over the screen below (the palette).
+type overlayScreen interface{ Overlay() }
+
+// resetMsg clears the stack and starts over from one screen (switch profile, reconnect).
+type resetMsg struct{ Screen Screen }
+
+// Reset returns a command that replaces the whole stack with s.
+func Reset(s Screen) tea.Cmd { return func() tea.Msg { return resetMsg{s} } }

@@ -1,0 +1,83 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"fhirscope/fhirclient"
+)
+
+// Connection is one server and one client identity to connect with: what the connect screen
+// needs. cmd_tui builds it from a profile (session) or from the --demo bootstrap.
+type Connection struct {
+	Profile string
+	Client  *fhirclient.Client     // may be nil until a Prepare step creates it
+	Cred    fhirclient.Credentials // for the "sign assertion" step
+	// Prepare are steps that run before discovery, shown in the same step list (the demo's:
+	// start the sandbox, generate a key, register the client, enable it).
+	Prepare []Step
+	// Notes are lines shown under the step list (what the demo's steps stand for).
+	Notes []string
+}
+
+// Step is one line of the connect screen's step list. Run happens inside a tea.Cmd; it may
+// fill in conn (the demo's steps create the Client) and returns a one-line detail shown
+// beside the step once done.
+type Step struct {
+	Title string
+	Run   func(ctx context.Context, conn *Connection) (detail string, err error)
+}
+
+// ScopeAccess says what the granted scopes allow for one resource type.
+type ScopeAccess int
+
+const (
+	AccessUnknown  ScopeAccess = iota // no token yet (or offline)
+	AccessReadable                    // a granted scope allows reading/searching the type
+	AccessLocked                      // no granted scope covers the type
+)
+
+// TypeAccess checks the granted scopes for read access to typ. It understands SMART v1
+// (system/Patient.read, system/*.read, patient/Patient.*) and v2 (system/Patient.rs,
+// system/Observation.rs?category=...) forms, for system, user and patient contexts.
+func TypeAccess(tok *fhirclient.Token, typ string) ScopeAccess {
+	if tok == nil {
+		return AccessUnknown
+	}
+	for _, s := range tok.Granted {
+		if scopeReads(s, typ) {
+			return AccessReadable
+		}
+	}
+	return AccessLocked
+}
+
+// MissingScope names the scope a client would need to read typ, in OpenEMR's v1 form.
+func MissingScope(typ string) string { return "system/" + typ + ".read" }
+
+func scopeReads(scope, typ string) bool {
+	ctxRes, perm, ok := strings.Cut(scope, ".")
+	if !ok {
+		return false
+	}
+	ctx, res, ok := strings.Cut(ctxRes, "/")
+	if !ok || !slices.Contains([]string{"system", "user", "patient"}, ctx) {
+		return false
+	}
+	if res != typ && res != "*" {
+		return false
+	}
+	perm, _, _ = strings.Cut(perm, "?") // v2 restrictions (?category=...) still allow some reads
+	switch perm {
+	case "read", "*":
+		return true
+	case "write":
+		return false
+	}
+	// SMART v2: letters from "cruds" in that order; r (read) or s (search) lets us browse.
+	if perm == "" || strings.Trim(perm, "cruds") != "" {
+		return false
+	}
+	return strings.ContainsAny(perm, "rs")
+}

@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"strings"
+
+	"fhirscope/ui/termsafe"
+)
+
+// renderErrorPanel draws err as a bordered panel: what failed, its cause and its fix (from
+// Explain()), and the raw message when it adds something. Every string is sanitised: error
+// messages often quote server bodies.
+func renderErrorPanel(c *Common, err error, width int) string {
+	return renderErrorBox(c, "Error", err, width, "esc dismiss · L request log")
+}
+
+// renderErrorBox is renderErrorPanel with a title and a footer hint of the caller's choice
+// (the connect screen says which step failed and offers retry).
+func renderErrorBox(c *Common, title string, err error, width int, hint string) string {
+	s := c.Styles
+	inner := max(20, min(width-4, 96))
+	ex := Explain(err)
+	var b strings.Builder
+	b.WriteString(s.Bad.Bold(true).Render(termsafe.String(title)) + "\n\n")
+	b.WriteString(labelled(s.Cause.Render("Cause: "), termsafe.Text(ex.Cause), inner) + "\n")
+	if ex.Fix != "" {
+		b.WriteString(labelled(s.Fix.Render("Fix:   "), termsafe.Text(ex.Fix), inner) + "\n")
+	}
+	if msg := termsafe.String(err.Error()); msg != "" && !strings.Contains(ex.Cause, err.Error()) {
+		b.WriteString("\n" + s.Subtle.Render(wrapText(msg, inner)) + "\n")
+	}
+	if hint != "" {
+		b.WriteString("\n" + s.Faint.Render(hint))
+	}
+	return s.ErrorPanel.Width(inner + 4).Render(b.String())
+}
+
+// labelled wraps text to width with a hanging indent under label.
+func labelled(label, text string, width int) string {
+	const indent = 7 // len("Cause: ")
+	lines := strings.Split(wrapText(text, max(10, width-indent)), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = label + lines[i]
+		} else {
+			lines[i] = strings.Repeat(" ", indent) + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
