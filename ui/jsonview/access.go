@@ -1,0 +1,131 @@
+package jsonview
+
+import (
+	"strconv"
+	"strings"
+
+	"fhirscope/fhirclient/jsonscan"
+	"fhirscope/ui/summary"
+	"fhirscope/ui/termsafe"
+)
+
+// Path is the cursor's location as "name[0].given[0]" ("" at the root).
+// Keys that are not plain identifiers are written ["like this"]. The path
+// is sanitised: it is for display and for copying as text.
+func (m *Model) Path() string {
+	return m.pathOf(m.cursorNode())
+}
+
+func (m *Model) pathOf(i int32) string {
+	var steps []string
+	for ; i > 0; i = m.nodes[i].parent {
+		n := &m.nodes[i]
+		if n.key.Start < 0 {
+			steps = append(steps, "["+strconv.Itoa(int(n.index))+"]")
+			continue
+		}
+		k := m.keyText(n)
+		if isIdent(k) {
+			steps = append(steps, "."+k)
+		} else {
+			steps = append(steps, "["+strconv.Quote(k)+"]")
+		}
+	}
+	var b strings.Builder
+	for j := len(steps) - 1; j >= 0; j-- {
+		b.WriteString(steps[j])
+	}
+	return termsafe.String(strings.TrimPrefix(b.String(), "."))
+}
+
+// keyText decodes a node's key (not sanitised).
+func (m *Model) keyText(n *node) string {
+	k, err := jsonscan.Unquote(m.data, n.key)
+	if err != nil {
+		return string(m.data[n.key.Start:n.key.End])
+	}
+	return k
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValueAtCursor returns the raw JSON text of the value under the cursor
+// (a string keeps its quotes and escapes). It is NOT sanitised: it is meant
+// for the clipboard or a file, not for the terminal.
+func (m *Model) ValueAtCursor() string {
+	n := &m.nodes[m.cursorNode()]
+	return string(m.data[n.val.Start:n.val.End])
+}
+
+// TextAtCursor is ValueAtCursor with a string value decoded (no quotes or
+// escapes), which is what a user copying a name or an id wants.
+func (m *Model) TextAtCursor() string {
+	n := &m.nodes[m.cursorNode()]
+	if n.kind == jsonscan.String {
+		if s, err := jsonscan.Unquote(m.data, n.val); err == nil {
+			return s
+		}
+	}
+	return m.ValueAtCursor()
+}
+
+// ReferenceAtCursor returns "Type/id" when the cursor is on a reference:
+// a "reference" string member, a Reference object (or its closing
+// bracket), or another member of that object such as its "display".
+func (m *Model) ReferenceAtCursor() (string, bool) {
+	i := m.cursorNode()
+	n := &m.nodes[i]
+	if n.kind == jsonscan.String && n.key.Start >= 0 {
+		if m.keyText(n) == "reference" {
+			return m.referenceString(n)
+		}
+		if n.parent >= 0 {
+			return m.referenceMember(n.parent)
+		}
+		return "", false
+	}
+	if n.kind == jsonscan.Object {
+		return m.referenceMember(i)
+	}
+	return "", false
+}
+
+// referenceMember reads the "reference" member of object node i. Only
+// small objects are scanned: a Reference is a few members, and the app may
+// ask on every frame while the cursor sits on a 50 MB Bundle.
+func (m *Model) referenceMember(i int32) (string, bool) {
+	if m.nodes[i].val.Len() > 64<<10 {
+		return "", false
+	}
+	var ref string
+	var ok bool
+	_ = jsonscan.ObjectMembers(m.data, m.nodes[i].val, func(k, v jsonscan.Span) bool {
+		if jsonscan.KeyEquals(m.data, k, "reference") {
+			if s, err := jsonscan.Unquote(m.data, v); err == nil {
+				ref, ok = summary.ParseReference(s)
+			}
+			return false
+		}
+		return true
+	})
+	return ref, ok
+}
+
+func (m *Model) referenceString(n *node) (string, bool) {
+	s, err := jsonscan.Unquote(m.data, n.val)
+	if err != nil {
+		return "", false
+	}
+	return summary.ParseReference(s)
+}
