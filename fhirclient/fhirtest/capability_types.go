@@ -122,8 +122,35 @@ func (s *Server) servedTypes() []typeDef {
 	return out
 }
 
+// cachedDef is a typeDef computed for a dataset holding n resources of the type.
+type cachedDef struct {
+	def typeDef
+	ok  bool
+	n   int
+}
+
 // typeDef returns the definition of a served type, with the data's extra indexed params.
+// Finding the indexed params walks every resource of the type, so the result is cached until
+// the type's resource count changes.
 func (s *Server) typeDef(name string) (typeDef, bool) {
+	n := s.data.Len(name)
+	s.defMu.Lock()
+	c, hit := s.defCache[name]
+	s.defMu.Unlock()
+	if hit && c.n == n {
+		return c.def, c.ok
+	}
+	def, ok := s.computeTypeDef(name)
+	s.defMu.Lock()
+	if s.defCache == nil {
+		s.defCache = map[string]cachedDef{}
+	}
+	s.defCache[name] = cachedDef{def, ok, n}
+	s.defMu.Unlock()
+	return def, ok
+}
+
+func (s *Server) computeTypeDef(name string) (typeDef, bool) {
 	for _, t := range s.servedTypes() {
 		if t.Name != name {
 			continue

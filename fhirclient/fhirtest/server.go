@@ -76,6 +76,9 @@ type Server struct {
 	jtis    map[string]time.Time // used assertion jti values (global, like OpenEMR)
 	exports map[string]*exportJob
 
+	defMu    sync.Mutex
+	defCache map[string]cachedDef
+
 	jwksHTTP *http.Client
 	ts       *httptest.Server
 	mux      *http.ServeMux
@@ -198,7 +201,9 @@ func (s *Server) Data() *Dataset { return s.data }
 func (s *Server) URL() string { return *s.origin.Load() }
 
 // FHIRBase returns {origin}{webroot}/apis/{site}/fhir.
-func (s *Server) FHIRBase() string { return s.URL() + s.opts.Webroot + "/apis/" + s.opts.Site + "/fhir" }
+func (s *Server) FHIRBase() string {
+	return s.URL() + s.opts.Webroot + "/apis/" + s.opts.Site + "/fhir"
+}
 
 // AuthBase returns {origin}{webroot}/oauth2/{site}.
 func (s *Server) AuthBase() string { return s.URL() + s.opts.Webroot + "/oauth2/" + s.opts.Site }
