@@ -189,6 +189,7 @@ func (c *Client) mint(ctx context.Context) (*Token, error) {
 // supplies the request-side fields of the error).
 func parseTokenResponse(status int, body []byte, requested []string, issued time.Time, template AuthError) (*Token, error) {
 	fail := func(e *AuthError) error {
+		e.Status = status
 		e.Excerpt = excerpt(body)
 		return e
 	}
