@@ -66,7 +66,7 @@ func TestParseTokenResponse(t *testing.T) {
 func TestParseOAuthErrorShapes(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"error":"access_denied","error_description":"d","hint":"Access token could not be verified","message":"d"}`: "access_denied",
-		`{"error":"An error occurred","message":"Unauthorized","code":0}`:                                                "An error occurred",
+		`{"error":"An error occurred","message":"Unauthorized","code":0}`:                                             "An error occurred",
 	} {
 		oe, ok := ParseOAuthError([]byte(body))
 		if !ok || oe.Error != want {
