@@ -1,0 +1,201 @@
+package records
+
+import (
+	"bytes"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"fhirscope/fhirclient/jsonscan"
+)
+
+// Filtering searches a lowercased summary of each entry rather than its raw
+// JSON: the raw text matches every key ("name" would hit every Patient) and
+// every profile URL. Summaries are built lazily, once per entry, into one
+// contiguous arena, so a query is a handful of bytes.Index calls over a few
+// MB (SIMD in the standard library) instead of a pass per row: 10,000
+// Patients filter in well under a millisecond once summarised.
+
+// Summarizer turns a resource's JSON into the text a filter should match,
+// e.g. ui/summary.Text. Its output is lowercased by the Source.
+type Summarizer func(resource []byte) string
+
+type filterState struct {
+	mu        sync.Mutex
+	summarize Summarizer // nil: defaultSummary
+	text      []byte     // lowercased summaries, each followed by '\n'
+	ends      []int      // ends[i]: offset in text just past entry i's summary
+}
+
+func (f *filterState) reset() {
+	f.mu.Lock()
+	f.text, f.ends = nil, nil
+	f.mu.Unlock()
+}
+
+// SetSummarizer replaces the text filters match against (nil restores the
+// default: every string and number value except systems, URLs, profiles
+// and narrative HTML). Summaries built so far are dropped.
+func (s *Source) SetSummarizer(fn Summarizer) {
+	s.filter.mu.Lock()
+	s.filter.summarize = fn
+	s.filter.text, s.filter.ends = nil, nil
+	s.filter.mu.Unlock()
+}
+
+// Filter returns, in order, the indexes of the entries (indexed so far)
+// whose summary contains every whitespace-separated term of query,
+// case-insensitively. An empty query matches everything. The first call
+// summarises the entries not yet seen; later calls only search.
+func (s *Source) Filter(query string) []int {
+	terms := bytes.Fields(appendLower(nil, []byte(query)))
+	n := s.Len()
+	if len(terms) == 0 {
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		return all
+	}
+	f := &s.filter
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s.summarizeUpTo(n)
+	// Search the arena for the longest term (the rarest, usually), then
+	// check the others inside each candidate entry's summary only.
+	anchor := 0
+	for i, t := range terms {
+		if len(t) > len(terms[anchor]) {
+			anchor = i
+		}
+	}
+	text, ends := f.text, f.ends[:n]
+	var out []int
+	entry := 0
+	for pos := 0; pos < len(text); {
+		k := bytes.Index(text[pos:], terms[anchor])
+		if k < 0 {
+			break
+		}
+		at := pos + k
+		for entry < len(ends) && ends[entry] <= at {
+			entry++
+		}
+		if entry >= len(ends) {
+			break
+		}
+		begin := 0
+		if entry > 0 {
+			begin = ends[entry-1]
+		}
+		if containsAll(text[begin:ends[entry]], terms, anchor) {
+			out = append(out, entry)
+		}
+		pos = ends[entry]
+		entry++
+	}
+	return out
+}
+
+func containsAll(summary []byte, terms [][]byte, skip int) bool {
+	for i, t := range terms {
+		if i != skip && !bytes.Contains(summary, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// Summary returns entry i's filter text (lowercased), building it if needed.
+func (s *Source) Summary(i int) string {
+	if i < 0 || i >= s.Len() {
+		return ""
+	}
+	f := &s.filter
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s.summarizeUpTo(i + 1)
+	begin := 0
+	if i > 0 {
+		begin = f.ends[i-1]
+	}
+	return string(bytes.TrimSuffix(f.text[begin:f.ends[i]], []byte{'\n'}))
+}
+
+// summarizeUpTo extends the arena to cover entries [0, n). f.mu is held.
+func (s *Source) summarizeUpTo(n int) {
+	f := &s.filter
+	for i := len(f.ends); i < n; i++ {
+		raw := s.Entry(i)
+		if f.summarize != nil {
+			f.text = appendLower(f.text, []byte(f.summarize(raw)))
+		} else {
+			f.text = defaultSummary(f.text, raw)
+		}
+		f.text = append(f.text, '\n')
+		f.ends = append(f.ends, len(f.text))
+	}
+}
+
+// skipKeys hold values nobody types into a filter and that would match
+// almost every row (code system URLs, profiles, extension URLs, narrative).
+var skipKeys = map[string]bool{"system": true, "url": true, "profile": true, "div": true}
+
+func defaultSummary(dst, raw []byte) []byte {
+	if len(raw) == 0 {
+		return dst
+	}
+	var buf [64]byte
+	_ = jsonscan.Leaves(raw, jsonscan.Span{Start: 0, End: len(raw)}, func(key, val jsonscan.Span) bool {
+		c := raw[val.Start]
+		if c == 't' || c == 'f' || c == 'n' {
+			return true // true/false/null would match everything
+		}
+		if key.End-key.Start > 2 && skipKeys[string(raw[key.Start+1:key.End-1])] {
+			return true
+		}
+		if c == '"' {
+			v, err := jsonscan.AppendUnquote(buf[:0], raw, val)
+			if err != nil {
+				return true
+			}
+			dst = appendLower(dst, v)
+		} else {
+			dst = append(dst, raw[val.Start:val.End]...)
+		}
+		dst = append(dst, ' ')
+		return true
+	})
+	return dst
+}
+
+// lowerASCII maps ASCII to lower case and control bytes to spaces (a value
+// holding "\n" must not split the arena's one-line-per-entry layout).
+var lowerASCII = func() (t [utf8.RuneSelf]byte) {
+	for i := range t {
+		c := byte(i)
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c < 0x20 || c == 0x7f:
+			c = ' '
+		}
+		t[i] = c
+	}
+	return t
+}()
+
+func appendLower(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, lowerASCII[c])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += size
+	}
+	return dst
+}

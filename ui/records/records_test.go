@@ -1,0 +1,289 @@
+package records
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fhirscope/fhirclient/jsonscan/jsonscantest"
+)
+
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func openDone(t *testing.T, path string) *Source {
+	t.Helper()
+	s, err := OpenFile(path)
+	if err != nil {
+		t.Fatalf("OpenFile: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// stdEntries is the reference: encoding/json's view of the entries.
+func stdEntries(t *testing.T, data []byte) []json.RawMessage {
+	var b struct {
+		Entry []struct{ Resource json.RawMessage }
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatal(err)
+	}
+	var out []json.RawMessage
+	for _, e := range b.Entry {
+		out = append(out, e.Resource)
+	}
+	return out
+}
+
+func TestBundleFileMatchesEncodingJSON(t *testing.T) {
+	for _, indent := range []bool{false, true} {
+		var buf bytes.Buffer
+		if _, err := jsonscantest.WriteBundle(&buf, 300, jsonscantest.Options{Seed: 5, Indent: indent}); err != nil {
+			t.Fatal(err)
+		}
+		s := openDone(t, writeFile(t, "bundle.json", buf.Bytes()))
+		want := stdEntries(t, buf.Bytes())
+		st := s.Status()
+		if st.Err != nil || !st.Done || st.Entries != 300 || st.Format != FormatBundle || st.Progress != 1 {
+			t.Fatalf("status %+v", st)
+		}
+		for i := range want {
+			if !bytes.Equal(s.Entry(i), want[i]) {
+				t.Fatalf("entry %d differs:\n%s\n%s", i, s.Entry(i), want[i])
+			}
+		}
+		info := s.Info()
+		if info.ResourceType != "Bundle" || info.BundleType != "searchset" || info.Total != 300 || !info.HasTotal || len(info.Links) != 1 {
+			t.Fatalf("info %+v", info)
+		}
+		if s.Entry(-1) != nil || s.Entry(300) != nil {
+			t.Fatal("out of range entries must be nil")
+		}
+		if indent && s.Line(0) != 8 {
+			t.Fatalf("first resource line = %d", s.Line(0))
+		}
+	}
+}
+
+func TestSingleResourceArrayAndBOM(t *testing.T) {
+	res := `{"resourceType":"Patient","id":"p1","name":[{"family":"Ng"}]}`
+	s := openDone(t, writeFile(t, "p.json", []byte("\xef\xbb\xbf  "+res+"\n")))
+	if s.Len() != 1 || string(s.Entry(0)) != res || s.Status().Format != FormatResource || s.Info().ResourceType != "Patient" {
+		t.Fatalf("single: %d %q %v", s.Len(), s.Entry(0), s.Status())
+	}
+	arr := `[` + res + `, {"resourceType":"Patient","id":"p2"}]`
+	s = openDone(t, writeFile(t, "list.json", []byte(arr)))
+	if s.Len() != 2 || s.Status().Format != FormatArray || s.Err() != nil || !strings.Contains(string(s.Entry(1)), "p2") {
+		t.Fatalf("array: %d %v", s.Len(), s.Status())
+	}
+	s = openDone(t, writeFile(t, "empty-list.json", []byte(`[]`)))
+	if s.Len() != 0 || s.Err() != nil {
+		t.Fatalf("OpenEMR's [] body: %d %v", s.Len(), s.Err())
+	}
+}
+
+func TestNDJSONSkipsBadLinesWithLineNumbers(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := jsonscantest.WriteNDJSON(&buf, 10, 3); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(buf.String(), "\n")
+	lines[2] = `{"resourceType":"Patient","id":` + "\n"          // line 3: truncated record
+	lines[5] = "\r\n"                                            // line 6: blank (CRLF), ignored
+	lines[7] = `{"resourceType":"Patient","n":"caf` + "\xe9\"}\n" // line 8: bad UTF-8
+	lines = append(lines, `["not","a","resource"]`+"\n")        // line 11
+	data := []byte(strings.Join(lines, ""))
+	for _, name := range []string{"export.ndjson", "Patient.000.json"} { // extension or content decides
+		s := openDone(t, writeFile(t, name, data))
+		st := s.Status()
+		if st.Format != FormatNDJSON || st.Entries != 7 || st.BadLines != 3 || st.Err != nil {
+			t.Fatalf("%s: status %+v", name, st)
+		}
+		le := s.LineErrors()
+		wantReasons := map[int]Reason{3: ReasonTruncated, 8: ReasonInvalidUTF8, 11: ReasonNotFHIR}
+		for _, e := range le {
+			var fe *Error
+			if !errors.As(e.Err, &fe) || wantReasons[e.Line] != fe.Reason {
+				t.Errorf("%s: line error %v", name, e)
+			}
+		}
+		if len(le) != 3 || s.Line(2) != 4 || !json.Valid(s.Entry(6)) {
+			t.Fatalf("%s: %v, line of entry 2 = %d", name, le, s.Line(2))
+		}
+	}
+}
+
+func TestFileErrors(t *testing.T) {
+	var bundle bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&bundle, 50, jsonscantest.Options{Seed: 9, Indent: true})
+	full := bundle.Bytes()
+	cases := []struct {
+		name    string
+		data    []byte
+		atOpen  bool // rejected by OpenFile itself
+		reason  Reason
+		entries int // usable entries before the problem
+	}{
+		{"empty.json", nil, true, ReasonEmpty, 0},
+		{"blank.json", []byte(" \n\t "), true, ReasonEmpty, 0},
+		{"page.json", []byte("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>"), true, ReasonNotJSON, 0},
+		{"export.json.gz", []byte{0x1f, 0x8b, 8, 0, 0, 0}, true, ReasonNotJSON, 0},
+		{"cut.json", full[:len(full)*3/4], false, ReasonTruncated, 37},
+		{"deep.json", []byte(`{"resourceType":"Basic","x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`), false, ReasonTooDeep, 0},
+		{"utf8.json", []byte(`{"resourceType":"Patient","id":"` + "\xff" + `"}`), false, ReasonInvalidUTF8, 0},
+		{"two.json", append(append([]byte{}, full...), []byte("garbage")...), false, ReasonTrailing, 50},
+		{"nores.json", []byte(`{"hello":"world"}`), false, ReasonNotFHIR, 0},
+	}
+	for _, c := range cases {
+		s, err := OpenFile(writeFile(t, c.name, c.data))
+		if c.atOpen {
+			var fe *Error
+			if !errors.As(err, &fe) || fe.Reason != c.reason {
+				t.Errorf("%s: OpenFile error %v, want %v", c.name, err, c.reason)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		_ = s.Wait(context.Background())
+		var fe *Error
+		if !errors.As(s.Err(), &fe) || fe.Reason != c.reason || s.Len() < c.entries || fe.Line == 0 {
+			t.Errorf("%s: Err %v (%d entries), want %v with >= %d entries", c.name, s.Err(), s.Len(), c.reason, c.entries)
+		}
+		_ = s.Close()
+	}
+	if _, err := OpenFile(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestProgressNotificationsAndClose(t *testing.T) {
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&buf, 2000, jsonscantest.Options{Seed: 1})
+	s, err := FromBytes(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if n, err := s.WaitFor(ctx, 40); err != nil || n < 40 {
+		t.Fatalf("WaitFor(40) = %d, %v", n, err)
+	}
+	for !s.Done() {
+		<-s.Changed()
+	}
+	select {
+	case <-s.Changed():
+	default:
+		t.Fatal("Changed must stay closed after Done")
+	}
+	if s.Len() != 2000 {
+		t.Fatalf("Len = %d", s.Len())
+	}
+	if err := s.Close(); err != nil || s.Entry(0) != nil || s.Close() != nil {
+		t.Fatal("Close must be idempotent and hide entries")
+	}
+}
+
+func TestCloseStopsIndexingEarly(t *testing.T) {
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&buf, 20000, jsonscantest.Options{Seed: 1})
+	s, err := FromBytes(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = s.WaitFor(context.Background(), 1)
+	if err := s.Close(); err != nil || s.Err() != nil || !s.Done() {
+		t.Fatalf("close mid-index: %v %v", err, s.Err())
+	}
+}
+
+func TestFilter(t *testing.T) {
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&buf, 500, jsonscantest.Options{Seed: 11})
+	s, _ := FromBytes(buf.Bytes())
+	_ = s.Wait(context.Background())
+	type pat struct {
+		Name []struct {
+			Family string
+			Given  []string
+		}
+		Address []struct{ City string }
+	}
+	var pats []pat
+	for i := 0; i < s.Len(); i++ {
+		var p pat
+		if err := json.Unmarshal(s.Entry(i), &p); err != nil {
+			t.Fatal(err)
+		}
+		pats = append(pats, p)
+	}
+	naive := func(family, city string) []int {
+		var out []int
+		for i, p := range pats {
+			if strings.Contains(strings.ToLower(p.Name[0].Family), family) && strings.Contains(strings.ToLower(p.Address[0].City), city) {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	got := s.Filter("  MÜLLER  austin ")
+	want := naive("müller", "austin")
+	if len(want) == 0 || !equalInts(got, want) {
+		t.Fatalf("Filter = %v, want %v", got, want)
+	}
+	if all := s.Filter(""); len(all) != 500 || all[499] != 499 {
+		t.Fatalf("empty query: %d", len(all))
+	}
+	if n := len(s.Filter("us-core")); n != 0 {
+		t.Fatalf("profile and extension URLs must not match: %d", n)
+	}
+	if n := len(s.Filter("resourcetype")); n != 0 {
+		t.Fatalf("keys must not match: %d", n)
+	}
+	if sum := s.Summary(0); !strings.Contains(sum, strings.ToLower(pats[0].Name[0].Family)) || strings.Contains(sum, "\n") {
+		t.Fatalf("summary: %q", sum)
+	}
+	s.SetSummarizer(func(res []byte) string {
+		if bytes.Contains(res, []byte(`"gender":"female"`)) {
+			return "WOMAN"
+		}
+		return "other"
+	})
+	if got := s.Filter("woman"); len(got) == 0 || len(got) == 500 {
+		t.Fatalf("custom summarizer matched %d", len(got))
+	}
+	_ = s.Close()
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
