@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -34,13 +35,20 @@ type KeyringError struct {
 }
 
 func (e *KeyringError) Error() string {
-	return fmt.Sprintf("no OS keyring is available to %s the secrets of profile %q (%v). "+
-		"fhirscope keeps private keys only in the OS keyring and will not write them to disk on its own. "+
-		"Instead you can: keep the key in a file and point the profile at it "+
-		"(fhirscope profile add NAME --base URL --client-id ID --key-file FILE), or set "+
-		EnvPrivateKeyFile+"=FILE and "+EnvClientID+"=ID in the environment (for CI). "+
-		"On Linux a keyring needs a Secret Service (gnome-keyring or KeePassXC) on the session D-Bus",
-		e.Op, e.Profile, e.Err)
+	what := "no OS keyring is available"
+	if e.Op != "check" {
+		what += fmt.Sprintf(" to %s the secrets of profile %q", e.Op, e.Profile)
+	}
+	cause := e.Err.Error()
+	if strings.Contains(cause, "unlock") {
+		cause += "; the keyring is locked, or its unlock prompt was dismissed"
+	}
+	return what + " (" + cause + "). " +
+		"fhirscope keeps private keys only in the OS keyring and will not write them to disk on its own. " +
+		"Instead you can: keep the key in a file and point the profile at it " +
+		"(fhirscope profile add NAME --base URL --client-id ID --key-file FILE), or set " +
+		EnvPrivateKeyFile + "=FILE and " + EnvClientID + "=ID in the environment (for CI). " +
+		"On Linux the keyring is a Secret Service (gnome-keyring, KeePassXC) on the session D-Bus"
 }
 
 func (e *KeyringError) Unwrap() []error { return []error{ErrNoKeyring, e.Err} }
