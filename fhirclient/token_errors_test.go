@@ -188,7 +188,9 @@ func TestTokenErrorTableHandMade(t *testing.T) {
 		{"assertion type wrong", form("client_credentials", "urn:other", good()), 400, "invalid_request", []string{"client_assertion_type"}, nil},
 		{"assertion missing", form("client_credentials", fhirclient.ClientAssertionType, ""), 400, "invalid_request", []string{"without a client_assertion"}, nil},
 		{"jti reused", form("client_credentials", fhirclient.ClientAssertionType, reused), 400, "invalid_client", []string{"Audience", "Signature", "Clock"},
-			func() { postToken(t, srv.TokenURL(), form("client_credentials", fhirclient.ClientAssertionType, reused)) }},
+			func() {
+				postToken(t, srv.TokenURL(), form("client_credentials", fhirclient.ClientAssertionType, reused))
+			}},
 		{"iss is not the client id", form("client_credentials", fhirclient.ClientAssertionType, handAssertion(t, rk, map[string]any{
 			"iss": "someone-else", "sub": cred.ClientID, "aud": srv.TokenURL(), "iat": now, "exp": now + 240, "jti": "j-iss"})),
 			400, "invalid_request", []string{"issuer", "client_id registration returned"}, nil},
