@@ -68,7 +68,7 @@ func (m *Model) renderLine(pos int) string {
 		segs = append(segs, segment{closer(n.kind), &st.Punct})
 	} else {
 		if n.key.Start >= 0 {
-			segs = append(segs, m.matchable(n.key, m.quoted(n.key), &st.Key, st)...)
+			segs = append(segs, m.matchable(n.key, m.quoted(n.key), &st.Key, st, n.key)...)
 			segs = append(segs, segment{": ", &st.Punct})
 		}
 		segs = append(segs, m.valueSegments(li, st)...)
@@ -90,11 +90,11 @@ func (m *Model) valueSegments(i int32, st *Styles) []segment {
 	raw := m.data[n.val.Start:n.val.End]
 	switch n.kind {
 	case jsonscan.String:
-		return m.matchable(n.val, m.quoted(n.val), &st.String, st)
+		return m.matchable(n.val, m.quoted(n.val), &st.String, st, n.key)
 	case jsonscan.Number:
-		return m.matchable(n.val, termsafe.Bytes(raw), &st.Number, st)
+		return m.matchable(n.val, termsafe.Bytes(raw), &st.Number, st, n.key)
 	case jsonscan.True, jsonscan.False:
-		return m.matchable(n.val, string(raw), &st.Bool, st)
+		return m.matchable(n.val, string(raw), &st.Bool, st, n.key)
 	case jsonscan.Null:
 		return []segment{{"null", &st.Null}}
 	case jsonscan.Object, jsonscan.Array:

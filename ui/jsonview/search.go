@@ -173,6 +173,7 @@ func findMatches(data []byte, span jsonscan.Span, q string) ([]int, bool) {
 	ascii := isASCII(lowerQ)
 	var out []int
 	d := data[:span.End]
+	valueAfter := -1 // offset of the value of a member whose key matched
 	for i := span.Start; i < len(d); {
 		c := d[i]
 		switch {
@@ -185,8 +186,14 @@ func findMatches(data []byte, span jsonscan.Span, q string) ([]int, bool) {
 			} else if s, err := jsonscan.Unquote(d, jsonscan.Span{Start: i, End: end}); err == nil {
 				hit = containsFold(s, lowerQ)
 			}
-			if hit {
+			// A member whose key matched is one match, not two: skip its
+			// value's own hit so n never stops twice on one line.
+			if hit && !(i == valueAfter) {
 				out = append(out, i)
+			}
+			valueAfter = -1
+			if hit && isKey(d, end) {
+				valueAfter = skipColon(d, end)
 			}
 			i = end
 		case c == '-' || c >= '0' && c <= '9' || c == 't' || c == 'f' || c == 'n':
@@ -194,7 +201,7 @@ func findMatches(data []byte, span jsonscan.Span, q string) ([]int, bool) {
 			for j < len(d) && !isDelim(d[j]) {
 				j++
 			}
-			if containsFoldASCII(d[i:j], lowerQ) {
+			if i != valueAfter && containsFoldASCII(d[i:j], lowerQ) {
 				out = append(out, i)
 			}
 			i = j
@@ -206,6 +213,24 @@ func findMatches(data []byte, span jsonscan.Span, q string) ([]int, bool) {
 		}
 	}
 	return out, false
+}
+
+// isKey reports whether the string ending at end is an object key.
+func isKey(d []byte, end int) bool {
+	for ; end < len(d); end++ {
+		if !isSpace(d[end]) {
+			return d[end] == ':'
+		}
+	}
+	return false
+}
+
+// skipColon returns the offset of the value after a key ending at end.
+func skipColon(d []byte, end int) int {
+	for end < len(d) && (isSpace(d[end]) || d[end] == ':') {
+		end++
+	}
+	return end
 }
 
 func isDelim(c byte) bool {
@@ -341,13 +366,22 @@ func equalRuneFold(a, b rune) bool {
 
 // matchable returns a key or value token as segments, with the matching
 // part in the Match style when the token is a search match.
-func (m *Model) matchable(tok jsonscan.Span, text string, style *lipgloss.Style, st *Styles) []segment {
-	if m.search.query == "" || !m.isMatch(tok.Start) {
+// A value whose key matched is checked too (findMatches records one match
+// per member), but highlighted only where the query is visibly in it.
+func (m *Model) matchable(tok jsonscan.Span, text string, style *lipgloss.Style, st *Styles, key jsonscan.Span) []segment {
+	if m.search.query == "" {
+		return []segment{{text, style}}
+	}
+	own := m.isMatch(tok.Start)
+	if !own && !(key.Start >= 0 && key != tok && m.isMatch(key.Start)) {
 		return []segment{{text, style}}
 	}
 	i, j := indexFold(text, m.search.query)
 	if i < 0 {
-		return []segment{{text, &st.Match}} // only a clipped or escaped part matched
+		if own {
+			return []segment{{text, &st.Match}} // only a clipped or escaped part matched
+		}
+		return []segment{{text, style}}
 	}
 	return []segment{{text[:i], style}, {text[i:j], &st.Match}, {text[j:], style}}
 }

@@ -238,6 +238,11 @@ func (m *Model) footer() string {
 		if path == "" {
 			path = "(root)"
 		}
+		// A deep path keeps its end, which says where the cursor is.
+		room := m.width - ansi.StringWidth(right) - 1
+		if w := ansi.StringWidth(path); w > room && room > 1 {
+			path = "…" + ansi.TruncateLeft(path, w-room+1, "")
+		}
 		left = append(left, segment{path, &st.Path})
 		if q := m.search.query; q != "" && len(m.search.matches) > 0 {
 			cur, total := m.Matches()
