@@ -1,0 +1,331 @@
+package fhirtest
+
+import (
+	"math"
+	"time"
+)
+
+// Observations: vital signs (US Core vital-signs profiles, LOINC + UCUM) taken at every
+// visit, and laboratory results (LOINC + UCUM + reference range + interpretation) grouped
+// into panels, each with the DiagnosticReport that points at its results.
+
+type observationJSON struct {
+	ResourceType      string            `json:"resourceType"`
+	ID                string            `json:"id"`
+	Meta              meta              `json:"meta"`
+	Status            string            `json:"status"`
+	Category          []codeableConcept `json:"category"`
+	Code              codeableConcept   `json:"code"`
+	Subject           reference         `json:"subject"`
+	Encounter         *reference        `json:"encounter,omitempty"`
+	EffectiveDateTime string            `json:"effectiveDateTime"`
+	Issued            string            `json:"issued,omitempty"`
+	Performer         []reference       `json:"performer,omitempty"`
+	ValueQuantity     *quantity         `json:"valueQuantity,omitempty"`
+	Interpretation    []codeableConcept `json:"interpretation,omitempty"`
+	ReferenceRange    []referenceRange  `json:"referenceRange,omitempty"`
+	Component         []obsComponent    `json:"component,omitempty"`
+}
+
+type referenceRange struct {
+	Low  *simpleQuantity `json:"low,omitempty"`
+	High *simpleQuantity `json:"high,omitempty"`
+	Text string          `json:"text,omitempty"`
+}
+
+type obsComponent struct {
+	Code          codeableConcept `json:"code"`
+	ValueQuantity quantity        `json:"valueQuantity"`
+}
+
+type diagnosticReportJSON struct {
+	ResourceType      string            `json:"resourceType"`
+	ID                string            `json:"id"`
+	Meta              meta              `json:"meta"`
+	Status            string            `json:"status"`
+	Category          []codeableConcept `json:"category"`
+	Code              codeableConcept   `json:"code"`
+	Subject           reference         `json:"subject"`
+	Encounter         *reference        `json:"encounter,omitempty"`
+	EffectiveDateTime string            `json:"effectiveDateTime"`
+	Issued            string            `json:"issued"`
+	Performer         []reference       `json:"performer"`
+	Result            []reference       `json:"result"`
+	Conclusion        string            `json:"conclusion,omitempty"`
+}
+
+// measure is a LOINC-coded quantity with its UCUM unit and (for labs) reference range.
+type measure struct {
+	Code      concept
+	Unit      string // human unit
+	UCUM      string // UCUM code
+	Low, High float64
+	Decimals  int
+}
+
+func vital(code, display, unit, ucum string, dec int) measure {
+	return measure{Code: newConcept(display, loinc(code, display)), Unit: unit, UCUM: ucum, Decimals: dec}
+}
+
+// lab is an analyte; text is the short name a results screen shows ("Glucose").
+func lab(code, display, text, ucum string, low, high float64, dec int) measure {
+	return measure{Code: newConcept(text, loinc(code, display)), Unit: ucum, UCUM: ucum, Low: low, High: high, Decimals: dec}
+}
+
+var (
+	catVitalSigns = statusConcept("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs")
+	catLaboratory = statusConcept("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory", "Laboratory")
+	catReportLab  = newConcept("Laboratory", coding{System: "http://terminology.hl7.org/CodeSystem/v2-0074", Code: "LAB", Display: "Laboratory"})
+
+	vitalBPPanel   = newConcept("Blood pressure panel", loinc("85354-9", "Blood pressure panel with all children optional"))
+	vitalSystolic  = vital("8480-6", "Systolic blood pressure", "mmHg", "mm[Hg]", 0)
+	vitalDiastolic = vital("8462-4", "Diastolic blood pressure", "mmHg", "mm[Hg]", 0)
+	vitalHeartRate = vital("8867-4", "Heart rate", "beats/minute", "/min", 0)
+	vitalRespRate  = vital("9279-1", "Respiratory rate", "breaths/minute", "/min", 0)
+	vitalTemp      = vital("8310-5", "Body temperature", "C", "Cel", 1)
+	vitalHeight    = vital("8302-2", "Body height", "cm", "cm", 1)
+	vitalWeight    = vital("29463-7", "Body weight", "kg", "kg", 1)
+	vitalBMI       = vital("39156-5", "Body mass index (BMI) [Ratio]", "kg/m2", "kg/m2", 1)
+	// US Core pulse oximetry carries both codes.
+	vitalSpO2 = measure{Code: newConcept("Oxygen saturation", loinc("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+		loinc("2708-6", "Oxygen saturation in Arterial blood")), Unit: "%", UCUM: "%"}
+	bpComponentTokens = append(append([]string{}, vitalSystolic.Code.tokens...), vitalDiastolic.Code.tokens...)
+
+	interpNormal = statusConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "N", "Normal")
+	interpHigh   = statusConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "H", "High")
+	interpLow    = statusConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "L", "Low")
+	tokFinal     = []string{"final"}
+)
+
+// labPanel is an ordered group of results reported together.
+type labPanel struct {
+	Code    concept
+	Results []labResult
+}
+
+// labResult is one analyte and how to draw its value for a patient.
+type labResult struct {
+	M     measure
+	Value func(p *clinPatient) (mean, sd float64)
+}
+
+func fixed(mean, sd float64) func(*clinPatient) (float64, float64) {
+	return func(*clinPatient) (float64, float64) { return mean, sd }
+}
+
+func bySex(f, fsd, m, msd float64) func(*clinPatient) (float64, float64) {
+	return func(p *clinPatient) (float64, float64) {
+		if p.female {
+			return f, fsd
+		}
+		return m, msd
+	}
+}
+
+// ifHas shifts a value for patients with a condition (e.g. LDL with hyperlipidemia).
+func ifHas(key string, mean, sd float64, otherwise func(*clinPatient) (float64, float64)) func(*clinPatient) (float64, float64) {
+	return func(p *clinPatient) (float64, float64) {
+		if p.has(key) {
+			return mean, sd
+		}
+		return otherwise(p)
+	}
+}
+
+var (
+	panelLipid = labPanel{Code: newConcept("Lipid panel", loinc("57698-3", "Lipid panel with direct LDL - Serum or Plasma")), Results: []labResult{
+		{lab("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "Total cholesterol", "mg/dL", 0, 200, 0), ifHas("hld", 238, 22, fixed(182, 22))},
+		{lab("2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", "Triglycerides", "mg/dL", 0, 150, 0), ifHas("hld", 190, 45, fixed(115, 35))},
+		{lab("18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "LDL cholesterol", "mg/dL", 0, 100, 0), ifHas("hld", 152, 22, fixed(98, 20))},
+		{lab("2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma", "HDL cholesterol", "mg/dL", 40, 0, 0), bySex(58, 10, 48, 9)},
+	}}
+	panelBMP = labPanel{Code: newConcept("Basic metabolic panel", loinc("24321-2", "Basic metabolic 2000 panel - Serum or Plasma")), Results: []labResult{
+		{lab("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "Glucose", "mg/dL", 70, 99, 0), ifHas("t2dm", 152, 28, ifHas("prediabetes", 108, 7, fixed(89, 7)))},
+		{lab("3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "Urea nitrogen (BUN)", "mg/dL", 7, 20, 0), ifHas("ckd", 31, 7, fixed(14, 3.5))},
+		{lab("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "Creatinine", "mg/dL", 0.6, 1.3, 2), ifHas("ckd", 1.9, 0.35, bySex(0.8, 0.12, 1.0, 0.14))},
+		{lab("2951-2", "Sodium [Moles/volume] in Serum or Plasma", "Sodium", "mmol/L", 135, 145, 0), fixed(140, 2)},
+		{lab("2823-3", "Potassium [Moles/volume] in Serum or Plasma", "Potassium", "mmol/L", 3.5, 5.1, 1), fixed(4.2, 0.3)},
+		{lab("2075-0", "Chloride [Moles/volume] in Serum or Plasma", "Chloride", "mmol/L", 98, 107, 0), fixed(102, 2)},
+		{lab("2028-9", "Carbon dioxide, total [Moles/volume] in Serum or Plasma", "Carbon dioxide (CO2)", "mmol/L", 22, 29, 0), fixed(25, 1.8)},
+		{lab("17861-6", "Calcium [Mass/volume] in Serum or Plasma", "Calcium", "mg/dL", 8.5, 10.2, 1), fixed(9.4, 0.3)},
+	}}
+	panelCBC = labPanel{Code: newConcept("CBC panel", loinc("58410-2", "CBC panel - Blood by Automated count")), Results: []labResult{
+		{lab("6690-2", "Leukocytes [#/volume] in Blood by Automated count", "White blood cells", "10*3/uL", 4.5, 11.0, 1), fixed(7.0, 1.5)},
+		{lab("789-8", "Erythrocytes [#/volume] in Blood by Automated count", "Red blood cells", "10*6/uL", 4.2, 5.9, 2), ifHas("anemia", 3.8, 0.25, bySex(4.5, 0.3, 5.0, 0.35))},
+		{lab("718-7", "Hemoglobin [Mass/volume] in Blood", "Hemoglobin", "g/dL", 12.0, 17.5, 1), ifHas("anemia", 10.4, 0.7, bySex(13.6, 0.8, 15.1, 0.9))},
+		{lab("4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "Hematocrit", "%", 36, 50, 1), ifHas("anemia", 31.5, 2, bySex(40.5, 2.2, 44.5, 2.5))},
+		{lab("777-3", "Platelets [#/volume] in Blood by Automated count", "Platelets", "10*3/uL", 150, 400, 0), fixed(255, 45)},
+	}}
+	panelA1c = labPanel{Code: newConcept("Hemoglobin A1c", loinc("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood")), Results: []labResult{
+		{lab("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "Hemoglobin A1c", "%", 4.0, 5.6, 1), ifHas("t2dm", 7.4, 0.8, ifHas("prediabetes", 6.0, 0.2, fixed(5.2, 0.25)))},
+	}}
+	panelTSH = labPanel{Code: newConcept("TSH", loinc("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma")), Results: []labResult{
+		{measure{Code: newConcept("TSH", loinc("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma")), Unit: "mIU/L", UCUM: "m[IU]/L", Low: 0.4, High: 4.0, Decimals: 2},
+			ifHas("hypothyroid", 5.2, 1.6, fixed(1.9, 0.7))},
+	}}
+)
+
+func round(v float64, dec int) float64 {
+	f := math.Pow(10, float64(dec))
+	return math.Round(v*f) / f
+}
+
+func (m measure) quantity(v float64) *quantity {
+	return &quantity{Value: round(v, m.Decimals), Unit: m.Unit, System: sysUCUM, Code: m.UCUM}
+}
+
+// rangeOf returns the reference range, nil when the measure has none.
+func (m measure) rangeOf() []referenceRange {
+	if m.Low == 0 && m.High == 0 {
+		return nil
+	}
+	rr := referenceRange{}
+	if m.Low != 0 {
+		rr.Low = &simpleQuantity{Value: m.Low, Unit: m.Unit}
+	}
+	if m.High != 0 {
+		rr.High = &simpleQuantity{Value: m.High, Unit: m.Unit}
+	}
+	return []referenceRange{rr}
+}
+
+func (m measure) interpret(v float64) concept {
+	switch {
+	case m.Low != 0 && v < m.Low:
+		return interpLow
+	case m.High != 0 && v > m.High:
+		return interpHigh
+	}
+	return interpNormal
+}
+
+// addObservation emits one Observation and returns its id.
+func (p *clinPatient) addObservation(e *encounterPlan, cat concept, code concept, at time.Time, o observationJSON, extraCodes []string) string {
+	id := p.r.UUID()
+	o.ResourceType, o.ID, o.Meta, o.Status = "Observation", id, metaFor(at), "final"
+	o.Category = []codeableConcept{cat.cc()}
+	o.Code, o.Subject = code.cc(), p.ref
+	o.EffectiveDateTime = fhirTime(at)
+	if e != nil {
+		o.Encounter = &e.ref
+	}
+	s := map[string][]string{"code": code.tokens, "category": cat.tokens, "status": tokFinal}
+	if extraCodes != nil {
+		s["component-code"] = extraCodes
+	}
+	p.add("Observation", id, o, at, e, s)
+	return id
+}
+
+// vitals records a visit's vital signs; full set at check-ups, the sick-visit set otherwise.
+func (p *clinPatient) vitals(e *encounterPlan, full bool) {
+	r := p.r
+	at := e.start.Add(5 * time.Minute)
+	ageMonths := monthsBetween(p.birth, e.start)
+	quantity := func(m measure, v float64) observationJSON {
+		return observationJSON{ValueQuantity: m.quantity(v)}
+	}
+	if ageMonths >= 36 {
+		sys := 114 + 10*r.NormFloat64()
+		if p.has("htn") {
+			sys = 142 + 11*r.NormFloat64()
+		}
+		dia := 0.6*sys + 3 + 5*r.NormFloat64()
+		if ageMonths < 12*13 {
+			sys, dia = sys-10, dia-10
+		}
+		bp := observationJSON{Component: []obsComponent{
+			{Code: vitalSystolic.Code.cc(), ValueQuantity: *vitalSystolic.quantity(sys)},
+			{Code: vitalDiastolic.Code.cc(), ValueQuantity: *vitalDiastolic.quantity(dia)},
+		}}
+		p.addObservation(e, catVitalSigns, vitalBPPanel, at, bp, bpComponentTokens)
+	}
+	hr := 72 + 9*r.NormFloat64()
+	rr := 16 + 1.5*r.NormFloat64()
+	if ageMonths < 12*6 {
+		hr, rr = 110+12*r.NormFloat64(), 26+3*r.NormFloat64()
+	}
+	temp := 36.8 + 0.25*r.NormFloat64()
+	if e.acute != nil && e.acute.Fever {
+		temp = 38.4 + 0.5*r.NormFloat64()
+		hr += 12
+	}
+	p.addObservation(e, catVitalSigns, vitalHeartRate.Code, at, quantity(vitalHeartRate, hr), nil)
+	p.addObservation(e, catVitalSigns, vitalRespRate.Code, at, quantity(vitalRespRate, rr), nil)
+	p.addObservation(e, catVitalSigns, vitalTemp.Code, at, quantity(vitalTemp, temp), nil)
+	spo2 := math.Min(100, 97.5+1.2*r.NormFloat64())
+	if p.has("copd") {
+		spo2 -= 4
+	}
+	p.addObservation(e, catVitalSigns, vitalSpO2.Code, at, quantity(vitalSpO2, spo2), nil)
+	if !full {
+		return
+	}
+	h := heightAt(p.height, ageMonths)
+	bmi := p.bmi + 0.6*r.NormFloat64()
+	w := bmi * (h / 100) * (h / 100)
+	p.addObservation(e, catVitalSigns, vitalHeight.Code, at, quantity(vitalHeight, h), nil)
+	p.addObservation(e, catVitalSigns, vitalWeight.Code, at, quantity(vitalWeight, w), nil)
+	if ageMonths >= 24 {
+		p.addObservation(e, catVitalSigns, vitalBMI.Code, at, quantity(vitalBMI, bmi), nil)
+	}
+}
+
+// heightAt approximates a child's growth toward adult height (cm).
+func heightAt(adult float64, months int) float64 {
+	switch {
+	case months < 24:
+		return 50 + float64(months)*1.55
+	case months < 12*16:
+		return math.Min(adult, 87+float64(months-24)*0.5)
+	}
+	return adult
+}
+
+func monthsBetween(a, b time.Time) int {
+	return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+}
+
+// labs draws a panel at a visit: one Observation per analyte (collected at the visit,
+// resulted hours later) and the DiagnosticReport listing them.
+func (p *clinPatient) labs(e *encounterPlan, panel labPanel) {
+	collected := e.start.Add(20 * time.Minute)
+	issued := collected.Add(time.Duration(3+p.r.IntN(20)) * time.Hour)
+	results := make([]reference, 0, len(panel.Results))
+	abnormal := 0
+	for _, res := range panel.Results {
+		mean, sd := res.Value(p)
+		v := math.Max(mean+sd*p.r.NormFloat64(), mean/4)
+		q := res.M.quantity(v)
+		interp := res.M.interpret(q.Value)
+		if interp.Codings[0].Code != "N" {
+			abnormal++
+		}
+		o := observationJSON{Issued: fhirTime(issued), ValueQuantity: q, ReferenceRange: res.M.rangeOf()}
+		if interp.Codings[0].Code != "N" { // flagged only when abnormal, as lab interfaces send it
+			o.Interpretation = []codeableConcept{interp.cc()}
+		}
+		id := p.addObservation(e, catLaboratory, res.M.Code, collected, o, nil)
+		results = append(results, refTo("Observation", id))
+	}
+	conclusion := "All results within reference range."
+	if abnormal > 0 {
+		conclusion = "Abnormal results flagged; reviewed by ordering clinician."
+	}
+	id := p.r.UUID()
+	dr := diagnosticReportJSON{ResourceType: "DiagnosticReport", ID: id, Meta: metaFor(issued), Status: "final",
+		Category: []codeableConcept{catReportLab.cc()}, Code: panel.Code.cc(), Subject: p.ref, Encounter: &e.ref,
+		EffectiveDateTime: fhirTime(collected), Issued: fhirTime(issued),
+		Performer: []reference{p.home.hospital.org}, Result: results, Conclusion: conclusion}
+	s := map[string][]string{"code": panel.Code.tokens, "category": catReportLab.tokens, "status": tokFinal,
+		"date": {dr.EffectiveDateTime}, "result": resultIDs(results)}
+	p.add("DiagnosticReport", id, dr, issued, e, s)
+}
+
+func resultIDs(refs []reference) []string {
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = r.Reference[len("Observation/"):]
+	}
+	return out
+}
