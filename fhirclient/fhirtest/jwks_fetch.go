@@ -82,5 +82,9 @@ func rsaFromJWK(n, e string) (*rsa.PublicKey, error) {
 	if exp < 3 || exp%2 == 0 {
 		return nil, errJWKSUnusable
 	}
-	return &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: exp}, nil
+	mod := new(big.Int).SetBytes(nb)
+	if mod.BitLen() < 512 || mod.Bit(0) == 0 { // leading zero bytes or an even modulus: not a key
+		return nil, errJWKSUnusable
+	}
+	return &rsa.PublicKey{N: mod, E: exp}, nil
 }
