@@ -106,10 +106,10 @@ func TestNDJSONSkipsBadLinesWithLineNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.SplitAfter(buf.String(), "\n")
-	lines[2] = `{"resourceType":"Patient","id":` + "\n"          // line 3: truncated record
-	lines[5] = "\r\n"                                            // line 6: blank (CRLF), ignored
+	lines[2] = `{"resourceType":"Patient","id":` + "\n"           // line 3: truncated record
+	lines[5] = "\r\n"                                             // line 6: blank (CRLF), ignored
 	lines[7] = `{"resourceType":"Patient","n":"caf` + "\xe9\"}\n" // line 8: bad UTF-8
-	lines = append(lines, `["not","a","resource"]`+"\n")        // line 11
+	lines = append(lines, `["not","a","resource"]`+"\n")          // line 11
 	data := []byte(strings.Join(lines, ""))
 	for _, name := range []string{"export.ndjson", "Patient.000.json"} { // extension or content decides
 		s := openDone(t, writeFile(t, name, data))
@@ -286,4 +286,3 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
-
