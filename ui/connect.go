@@ -105,10 +105,10 @@ func (s *ConnectScreen) Failed() error {
 }
 
 func (s *ConnectScreen) run(i int) tea.Cmd {
+	s.cur = i
 	if i >= len(s.rows) {
 		return nil
 	}
-	s.cur = i
 	s.rows[i].state = stepRunning
 	s.rows[i].err = nil
 	s.started = s.now()
@@ -245,7 +245,7 @@ func mintStep(ctx context.Context, conn *Connection) (string, func(*ConnectScree
 		return "", nil, err
 	}
 	detail := fmt.Sprintf("%s token, expires in %s · %d scopes granted", termsafe.String(tok.TokenType),
-		time.Until(tok.ExpiresAt).Round(time.Second), len(tok.Granted))
+		time.Duration(tok.ExpiresIn)*time.Second, len(tok.Granted))
 	if d := tok.Dropped(); len(d) > 0 {
 		detail += fmt.Sprintf(", %d dropped", len(d))
 	}

@@ -17,7 +17,13 @@ func (s *ConnectScreen) View() string {
 	if s.conn.Profile != "" {
 		head += " with profile " + st.Accent.Render(termsafe.String(s.conn.Profile))
 	}
-	lines = append(lines, st.Title.Render(head))
+	if s.Done() {
+		head = "Connected" + strings.TrimPrefix(head, "Connecting")
+		head = st.Title.Render(head) + st.Subtle.Render(" · press ") + st.Key.Render("enter") + st.Subtle.Render(" to browse resource types")
+	} else {
+		head = st.Title.Render(head)
+	}
+	lines = append(lines, truncate(head, s.w))
 	if cl := s.conn.Client; cl != nil {
 		lines = append(lines, st.Subtle.Render(truncate("FHIR base "+termsafe.String(cl.BaseURL())+"  ·  client "+termsafe.String(s.conn.Cred.ClientID), s.w)))
 	}

@@ -118,3 +118,20 @@ func (k *KeyMap) GlobalHelp() []key.Binding {
 func (k *KeyMap) ListHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
 }
+
+// KeyGroup is a named set of bindings, for `fhirscope --help-tui`.
+type KeyGroup struct {
+	Name     string
+	Bindings []key.Binding
+}
+
+// KeyGroups lists every binding by where it applies.
+func KeyGroups(k *KeyMap) []KeyGroup {
+	return []KeyGroup{
+		{"Everywhere", []key.Binding{k.Help, k.Palette, k.RequestLog, k.Back, k.Quit, k.ForceQuit}},
+		{"Lists", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Filter, k.Refresh}},
+		{"Search results", []key.Binding{k.NextPage, k.PrevPage, k.FirstPage, k.PageSize, k.Search, k.Overview}},
+		{"Inspector", []key.Binding{k.Expand, k.Collapse, k.Toggle, k.ExpandAll, k.CollapseAll, k.ExpandLevel,
+			k.Filter, k.NextMatch, k.PrevMatch, k.CopyValue, k.CopyPath, k.Save, k.Open, k.HistBack, k.HistForward}},
+	}
+}

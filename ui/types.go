@@ -233,9 +233,9 @@ func (s *TypesScreen) SetSize(w, h int) {
 	s.scroll()
 }
 
-// listHeight is the rows left for the list: title, filter line, blank, header, and three
-// lines of detail and help at the bottom.
-func (s *TypesScreen) listHeight() int { return max(1, s.h-7) }
+// listHeight is the rows left for the list: title, filter line, blank line and column
+// header above it, the selected type's access note below.
+func (s *TypesScreen) listHeight() int { return max(1, s.h-5) }
 
 func (s *TypesScreen) Title() string { return "Resource types" }
 

@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+
+	"fhirscope/ui/termsafe"
+)
+
+// NoticeScreen is a page of text: the first-run notice when no profile exists, "opening
+// profile…" while a profile loads. Init runs an optional command (loading the profile).
+type NoticeScreen struct {
+	c      *Common
+	title  string
+	body   []string
+	init   tea.Cmd
+	offset int
+	w, h   int
+}
+
+// NewNoticeScreen shows title and body (plain text, wrapped to the width); init may be nil.
+func NewNoticeScreen(c *Common, title string, body []string, init tea.Cmd) *NoticeScreen {
+	return &NoticeScreen{c: c, title: title, body: body, init: init}
+}
+
+// NewNoProfileScreen tells a first-time user how to get going.
+func NewNoProfileScreen(c *Common, configPath string) *NoticeScreen {
+	return NewNoticeScreen(c, "Welcome to fhirscope", []string{
+		"No profile is set up yet" + pathNote(configPath) + ".",
+		"",
+		"A profile is one OpenEMR server and the backend client fhirscope signs in as: the FHIR base URL, the client ID and a private key (kept in the OS keyring).",
+		"",
+		"Add one:",
+		"  fhirscope keygen --profile NAME            make a key, print the public JWKS to register",
+		"  fhirscope profile add NAME --base-url https://emr.example.org/apis/default/fhir --client-id ID",
+		"  fhirscope register --profile NAME          register the client with the server",
+		"",
+		"Then an OpenEMR admin enables the client under Admin > System > API Clients, and `fhirscope` connects.",
+		"",
+		"Or try everything on synthetic data first:",
+		"  fhirscope --demo",
+		"",
+		"Press q to quit.",
+	}, nil)
+}
+
+func pathNote(p string) string {
+	if p == "" {
+		return ""
+	}
+	return " (config: " + p + ")"
+}
+
+func (n *NoticeScreen) Init() tea.Cmd { return n.init }
+
+func (n *NoticeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, n.c.Keys.Down):
+			n.offset++
+		case key.Matches(k, n.c.Keys.Up):
+			n.offset = max(0, n.offset-1)
+		}
+	}
+	return n, nil
+}
+
+func (n *NoticeScreen) SetSize(w, h int) { n.w, n.h = w, h }
+
+func (n *NoticeScreen) Title() string { return n.title }
+
+func (n *NoticeScreen) ShortHelp() []key.Binding {
+	return []key.Binding{n.c.Keys.Quit}
+}
+
+func (n *NoticeScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{n.c.Keys.Up, n.c.Keys.Down}}
+}
+
+func (n *NoticeScreen) View() string {
+	st := n.c.Styles
+	lines := []string{st.Title.Render(termsafe.String(n.title)), ""}
+	for _, l := range n.body {
+		indent := len(l) - len(strings.TrimLeft(l, " "))
+		for _, w := range strings.Split(wrapText(termsafe.String(strings.TrimLeft(l, " ")), max(10, n.w-indent)), "\n") {
+			lines = append(lines, strings.Repeat(" ", indent)+w)
+		}
+	}
+	off := min(n.offset, max(0, len(lines)-n.h))
+	return strings.Join(lines[off:], "\n")
+}
