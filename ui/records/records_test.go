@@ -86,7 +86,7 @@ func TestBundleFileMatchesEncodingJSON(t *testing.T) {
 func TestSingleResourceArrayAndBOM(t *testing.T) {
 	res := `{"resourceType":"Patient","id":"p1","name":[{"family":"Ng"}]}`
 	s := openDone(t, writeFile(t, "p.json", []byte("\xef\xbb\xbf  "+res+"\n")))
-	if s.Len() != 1 || string(s.Entry(0)) != res || s.Status().Format != FormatResource || s.Info().ResourceType != "Patient" {
+	if s.Len() != 1 || string(s.Entry(0)) != res || s.ResourceType(0) != "Patient" || s.ResourceType(1) != "" || s.Status().Format != FormatResource || s.Info().ResourceType != "Patient" {
 		t.Fatalf("single: %d %q %v", s.Len(), s.Entry(0), s.Status())
 	}
 	arr := `[` + res + `, {"resourceType":"Patient","id":"p2"}]`

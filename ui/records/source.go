@@ -290,3 +290,14 @@ func (s *Source) Close() error {
 	})
 	return err
 }
+
+// ResourceType returns entry i's resourceType ("" if absent), reading only
+// the members before it, so a table can pick columns per row cheaply.
+func (s *Source) ResourceType(i int) string {
+	e := s.Entry(i)
+	if e == nil {
+		return ""
+	}
+	t, _ := jsonscan.MemberString(e, jsonscan.Span{Start: 0, End: len(e)}, "resourceType")
+	return t
+}
