@@ -29,11 +29,9 @@ type tokenResponse struct {
 
 // tokenFailure is a token endpoint error response.
 type tokenFailure struct {
-	status            int
-	code, desc, hint  string
-	reason            string // the server-log reason (never in the body, like OpenEMR)
-	emptyDescription  bool
-	internalServerErr bool
+	status           int
+	code, desc, hint string
+	reason           string // the server-log reason (never in the body, like OpenEMR)
 }
 
 func (f *tokenFailure) Error() string { return f.code + ": " + f.reason }

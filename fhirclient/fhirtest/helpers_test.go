@@ -161,7 +161,7 @@ func enabledClient(t testing.TB, s *Server, scopes ...string) string {
 func mint(t testing.TB, s *Server, clientID, scope string) string {
 	t.Helper()
 	rs, _ := keys(t)
-	res := postForm(t, s.TokenURL(), tokenFormFor(sign(t, rs[0], jose.RS384, "k0", goodClaims(s, clientID, time.Now())), scope))
+	res := postForm(t, s.TokenURL(), tokenFormFor(sign(t, rs[0], jose.RS384, "k0", goodClaims(s, clientID, s.clock())), scope))
 	if res.Status != 200 {
 		t.Fatalf("token: %d %s", res.Status, res.Body)
 	}

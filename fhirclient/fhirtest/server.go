@@ -46,6 +46,9 @@ type Options struct {
 	PatientCountPlusOne bool
 	// PageSize is the paged flavor's default page size when _count is absent (default 20).
 	PageSize int
+	// ExportDelay keeps a bulk export's status at 202 for this long after the kick-off, so
+	// clients' polling can be tested (OpenEMR itself finishes inside the kick-off).
+	ExportDelay time.Duration
 	// Log receives the server-log lines (e.g. the real reason behind an invalid_client).
 	Log func(format string, args ...any)
 }
