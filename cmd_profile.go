@@ -1,9 +1,406 @@
 package main
 
-import "io"
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
 
-// PLACEHOLDER: replaced by the helper that owns this file.
+	"fhirscope/session"
+)
+
+const profileUsage = `Usage: fhirscope profile COMMAND [flags]
+
+Commands:
+  list                 list profiles (* marks the default)
+  show [NAME]          show a profile's settings and where its key is
+  add NAME --base URL [--client-id ID] [--key-file FILE | --keyring [--import-key FILE]]
+                       [--scopes "a b"] [--jwks-uri URL] [--token-url URL] [--ca-file FILE] [--default]
+  set NAME [flags]     change settings (same flags as add, except the key ones)
+  rename OLD NEW       rename a profile (its keyring entry moves with it)
+  default NAME         make NAME the default profile
+  rm NAME [--force]    remove a profile and its keyring entry
+  export-jwks [NAME] [--out FILE]
+                       print the public JWKS of a profile's key
+
+Profiles live in %s
+Run 'fhirscope profile COMMAND --help' for a command's flags.
+`
+
+// runProfile wires `fhirscope profile ...`; the work is in session.
 func runProfile(args []string, stdout, stderr io.Writer) int {
-	io.WriteString(stderr, "not built yet\n")
-	return 2
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		path, _ := session.ConfigPath()
+		fmt.Fprintf(stdout, profileUsage, path)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	sub, rest := args[0], args[1:]
+	run := map[string]func(*profileCmd) int{
+		"list": profileList, "ls": profileList, "show": profileShow, "add": profileAdd, "set": profileSet,
+		"rename": profileRename, "default": profileDefault, "rm": profileRemove, "remove": profileRemove,
+		"export-jwks": profileExportJWKS,
+	}[sub]
+	if run == nil {
+		fmt.Fprintf(stderr, "profile: unknown command %q (run 'fhirscope profile --help')\n", sub)
+		return 2
+	}
+	c := &profileCmd{name: sub, stdout: stdout, stderr: stderr, fs: flag.NewFlagSet("profile "+sub, flag.ContinueOnError)}
+	c.fs.SetOutput(stderr)
+	c.args = rest
+	return run(c)
+}
+
+// profileCmd is one profile subcommand's flags, arguments and output.
+type profileCmd struct {
+	name           string
+	fs             *flag.FlagSet
+	args, pos      []string
+	stdout, stderr io.Writer
+	store          *session.Store
+}
+
+// parse parses flags anywhere among the arguments ("add NAME --base URL" as well as
+// "add --base URL NAME"), and wants between min and max positional arguments.
+func (c *profileCmd) parse(usage string, min, max int) (int, bool) {
+	c.fs.Usage = func() { fmt.Fprintf(c.stderr, "Usage: fhirscope profile %s %s\n", c.name, usage); c.fs.PrintDefaults() }
+	args := c.args
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			return sessionFlagExit(err), false
+		}
+		if c.fs.NArg() == 0 {
+			break
+		}
+		c.pos = append(c.pos, c.fs.Arg(0))
+		args = c.fs.Args()[1:]
+	}
+	if len(c.pos) < min || len(c.pos) > max {
+		c.fs.Usage()
+		return 2, false
+	}
+	store, err := session.OpenDefaultStore()
+	if err != nil {
+		return c.fail(err), false
+	}
+	c.store = store
+	return 0, true
+}
+
+func (c *profileCmd) fail(err error) int {
+	fmt.Fprintf(c.stderr, "profile %s: %v\n", c.name, err)
+	return 1
+}
+
+// profileNamed returns the named profile, or the default when no name was given.
+func (c *profileCmd) profileNamed() (session.Profile, error) {
+	if len(c.pos) > 0 {
+		return c.store.Get(c.pos[0])
+	}
+	return c.store.Default()
+}
+
+func profileList(c *profileCmd) int {
+	asJSON := c.fs.Bool("json", false, "print the profiles as JSON")
+	if code, ok := c.parse("[--json]", 0, 0); !ok {
+		return code
+	}
+	profiles := c.store.List()
+	if *asJSON {
+		return c.printJSON(profiles)
+	}
+	if len(profiles) == 0 {
+		fmt.Fprintf(c.stderr, "no profiles yet in %s; add one with 'fhirscope profile add NAME --base URL ...'\n", c.store.Path())
+		return 0
+	}
+	def, _ := c.store.Default()
+	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tNAME\tBASE URL\tCLIENT ID\tKEY")
+	for _, p := range profiles {
+		mark := ""
+		if p.Name == def.Name {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mark, p.Name, p.BaseURL, profileOrDash(p.ClientID), profileKeyWhere(p))
+	}
+	_ = tw.Flush()
+	return 0
+}
+
+func profileShow(c *profileCmd) int {
+	asJSON := c.fs.Bool("json", false, "print the profile as JSON")
+	if code, ok := c.parse("[NAME] [--json]", 0, 1); !ok {
+		return code
+	}
+	p, err := c.profileNamed()
+	if err != nil {
+		return c.fail(err)
+	}
+	if *asJSON {
+		return c.printJSON(p)
+	}
+	def, _ := c.store.Default()
+	name := p.Name
+	if p.Name == def.Name {
+		name += " (default)"
+	}
+	// The key line reads the key (from the keyring or the file) to say what it is.
+	keyLine := profileKeyWhere(p)
+	if k, _, err := session.LoadKey(p, c.store.Secrets()); err != nil {
+		keyLine += " - NOT USABLE: " + err.Error()
+	} else {
+		keyLine += fmt.Sprintf(" - %s, %s, kid %s", k.Type(), k.Alg, k.KeyID)
+		if w := k.Warning(); w != "" {
+			keyLine += "\n              warning: " + w
+		}
+	}
+	tls := "verified"
+	if p.InsecureSkipVerify {
+		tls = "NOT VERIFIED (insecure_skip_verify)"
+	}
+	rows := [][2]string{{"profile", name}, {"base url", p.BaseURL}, {"token url", profileOrText(p.TokenURL, "(discovered)")},
+		{"client id", profileOrDash(p.ClientID)}, {"scopes", profileOrDash(strings.Join(p.Scopes, " "))}, {"key", keyLine},
+		{"alg", profileOrText(p.Alg, "(from the key)")}, {"kid", profileOrText(p.KeyID, "(from the key)")},
+		{"jwks uri", profileOrDash(p.JWKSURI)}, {"ca file", profileOrDash(p.CAFile)}, {"tls", tls}, {"config", c.store.Path()}}
+	for _, r := range rows {
+		fmt.Fprintf(c.stdout, "%-12s  %s\n", r[0]+":", r[1])
+	}
+	return 0
+}
+
+// profileEditFlags are the settings add and set share. Only flags the user gave are applied.
+type profileEditFlags struct {
+	base, tokenURL, clientID, scopes, jwksURI, caFile, alg, kid *string
+	insecure, makeDefault                                       *bool
+}
+
+func (c *profileCmd) editFlags() *profileEditFlags {
+	return &profileEditFlags{
+		base:        c.fs.String("base", "", "FHIR base URL, e.g. https://emr.example.org/apis/default/fhir"),
+		tokenURL:    c.fs.String("token-url", "", "token endpoint, when discovery should not be trusted"),
+		clientID:    c.fs.String("client-id", "", "client id the server gave at registration"),
+		scopes:      c.fs.String("scopes", "", `space-separated scopes, e.g. "system/Patient.read system/Observation.read"`),
+		jwksURI:     c.fs.String("jwks-uri", "", "URL where the public JWKS is served (for the doctor to check)"),
+		caFile:      c.fs.String("ca-file", "", "PEM file of extra CA certificates for TLS"),
+		alg:         c.fs.String("alg", "", "RS384 or ES384 (default: follow the key)"),
+		kid:         c.fs.String("kid", "", "key id to send (default: the key's own)"),
+		insecure:    c.fs.Bool("insecure-skip-verify", false, "turn TLS verification off (test servers only)"),
+		makeDefault: c.fs.Bool("default", false, "make this the default profile"),
+	}
+}
+
+func (e *profileEditFlags) apply(fs *flag.FlagSet, p *session.Profile) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "base":
+			p.BaseURL = *e.base
+		case "token-url":
+			p.TokenURL = *e.tokenURL
+		case "client-id":
+			p.ClientID = *e.clientID
+		case "scopes":
+			p.Scopes = strings.Fields(*e.scopes)
+		case "jwks-uri":
+			p.JWKSURI = *e.jwksURI
+		case "alg":
+			p.Alg = *e.alg
+		case "kid":
+			p.KeyID = *e.kid
+		case "insecure-skip-verify":
+			p.InsecureSkipVerify = *e.insecure
+		case "ca-file":
+			p.CAFile, err = profileAbsPath(*e.caFile)
+		}
+	})
+	return err
+}
+
+func profileAdd(c *profileCmd) int {
+	ef := c.editFlags()
+	keyFile := c.fs.String("key-file", "", "read the private key from FILE at each use (never copied)")
+	useKeyring := c.fs.Bool("keyring", false, "keep the private key in the OS keyring (the default)")
+	importKey := c.fs.String("import-key", "", "store the private key in FILE in the OS keyring (implies --keyring)")
+	force := c.fs.Bool("force", false, "with --import-key, replace a key already in the keyring")
+	if code, ok := c.parse("NAME --base URL [flags]", 1, 1); !ok {
+		return code
+	}
+	p := session.Profile{Name: c.pos[0]}
+	if err := ef.apply(c.fs, &p); err != nil {
+		return c.fail(err)
+	}
+	if *keyFile != "" && (*useKeyring || *importKey != "") {
+		return c.fail(errors.New("--key-file keeps the key in a file; --keyring/--import-key keep it in the OS keyring: choose one"))
+	}
+	var opts session.AddOptions
+	if *keyFile != "" {
+		var err error
+		if p.KeyFile, err = profileAbsPath(*keyFile); err != nil {
+			return c.fail(err)
+		}
+	}
+	if *importKey != "" {
+		data, err := os.ReadFile(*importKey)
+		if err != nil {
+			return c.fail(err)
+		}
+		if opts.ImportKey, err = session.ParseKey(data); err != nil {
+			return c.fail(fmt.Errorf("%s: %w", *importKey, err))
+		}
+		opts.ReplaceKey = *force
+	}
+	if err := c.store.AddProfile(p, opts); err != nil {
+		return c.fail(err)
+	}
+	if *ef.makeDefault {
+		if err := c.store.SetDefault(p.Name); err != nil {
+			return c.fail(err)
+		}
+	}
+	saved, _ := c.store.Get(p.Name)
+	fmt.Fprintf(c.stderr, "added profile %q (key: %s) to %s\n", saved.Name, profileKeyWhere(saved), c.store.Path())
+	if saved.ClientID == "" {
+		fmt.Fprintf(c.stderr, "note: no client id yet; register the client, then: fhirscope profile set %s --client-id ID\n", saved.Name)
+	}
+	return 0
+}
+
+func profileSet(c *profileCmd) int {
+	ef := c.editFlags()
+	if code, ok := c.parse("NAME [--base URL] [--client-id ID] [--scopes \"a b\"] [...]", 1, 1); !ok {
+		return code
+	}
+	name := c.pos[0]
+	err := c.store.Update(name, func(p *session.Profile) error { return ef.apply(c.fs, p) })
+	if err != nil {
+		return c.fail(err)
+	}
+	p, _ := c.store.Get(name)
+	if profileFlagGiven(c.fs, "client-id") && p.KeyLocation() == session.SourceKeyring {
+		if err := c.store.Secrets().SetClientID(name, p.ClientID); err != nil {
+			return c.fail(fmt.Errorf("saved in the config, but not in the keyring: %w", err))
+		}
+	}
+	if *ef.makeDefault {
+		if err := c.store.SetDefault(name); err != nil {
+			return c.fail(err)
+		}
+	}
+	fmt.Fprintf(c.stderr, "updated profile %q\n", name)
+	return 0
+}
+
+func profileRename(c *profileCmd) int {
+	if code, ok := c.parse("OLD NEW", 2, 2); !ok {
+		return code
+	}
+	if err := c.store.Rename(c.pos[0], c.pos[1]); err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.stderr, "renamed profile %q to %q\n", c.pos[0], c.pos[1])
+	return 0
+}
+
+func profileDefault(c *profileCmd) int {
+	if code, ok := c.parse("NAME", 1, 1); !ok {
+		return code
+	}
+	if err := c.store.SetDefault(c.pos[0]); err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.stderr, "default profile: %s\n", c.pos[0])
+	return 0
+}
+
+func profileRemove(c *profileCmd) int {
+	force := c.fs.Bool("force", false, "remove the profile even when its keyring entry cannot be removed")
+	if code, ok := c.parse("NAME [--force]", 1, 1); !ok {
+		return code
+	}
+	name := c.pos[0]
+	p, err := c.store.Get(name)
+	if err != nil {
+		return c.fail(err)
+	}
+	err = c.store.Delete(name)
+	if errors.Is(err, session.ErrNoKeyring) && *force {
+		if err := c.store.Forget(name); err != nil {
+			return c.fail(err)
+		}
+		fmt.Fprintf(c.stderr, "removed profile %q; its keyring entry %q/%q may remain (remove it with your keyring manager)\n",
+			name, session.KeyringService, name)
+		return 0
+	} else if errors.Is(err, session.ErrNoKeyring) {
+		return c.fail(fmt.Errorf("%w\n(the profile is kept so its key is not orphaned; --force removes the profile anyway)", err))
+	}
+	if err != nil {
+		return c.fail(err)
+	}
+	if p.KeyFile != "" {
+		fmt.Fprintf(c.stderr, "removed profile %q (its key file %s is left in place)\n", name, p.KeyFile)
+	} else {
+		fmt.Fprintf(c.stderr, "removed profile %q and its keyring entry\n", name)
+	}
+	return 0
+}
+
+func profileExportJWKS(c *profileCmd) int {
+	out := c.fs.String("out", "", "write the JWKS to FILE instead of stdout")
+	if code, ok := c.parse("[NAME] [--out FILE]", 0, 1); !ok {
+		return code
+	}
+	p, err := c.profileNamed()
+	if err != nil {
+		return c.fail(err)
+	}
+	key, _, err := session.LoadKey(p, c.store.Secrets())
+	if err != nil {
+		return c.fail(err)
+	}
+	return sessionWriteJWKS(key, *out, c.stdout, c.stderr, "profile export-jwks")
+}
+
+func (c *profileCmd) printJSON(v any) int {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return c.fail(err)
+	}
+	return 0
+}
+
+func profileKeyWhere(p session.Profile) string {
+	if p.KeyFile != "" {
+		return "file " + p.KeyFile
+	}
+	return "OS keyring"
+}
+
+func profileFlagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+func profileAbsPath(p string) (string, error) {
+	if p == "" || strings.HasPrefix(p, "~/") {
+		return p, nil
+	}
+	return filepath.Abs(p)
+}
+
+func profileOrDash(s string) string { return profileOrText(s, "-") }
+
+func profileOrText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Profile is one server's non-secret settings. The private key lives in the OS keyring unless
@@ -112,6 +114,9 @@ func (p Profile) Validate() error {
 		if u.val == "" {
 			continue
 		}
+		if hasUnsafeRune(u.val) {
+			return bad(u.field, "contains control or bidirectional-override characters")
+		}
 		if msg := checkHTTPURL(u.val); msg != "" {
 			return bad(u.field, msg)
 		}
@@ -131,10 +136,28 @@ func (p Profile) Validate() error {
 			return bad(f.field, fmt.Sprintf("%q must be an absolute path (or start with ~/)", f.val))
 		}
 	}
+	for _, f := range []struct{ field, val string }{{"client_id", p.ClientID}, {"kid", p.KeyID},
+		{"key_file", p.KeyFile}, {"ca_file", p.CAFile}, {"scopes", strings.Join(p.Scopes, "")}} {
+		if hasUnsafeRune(f.val) {
+			return bad(f.field, "contains control or bidirectional-override characters")
+		}
+	}
 	if strings.ContainsAny(p.ClientID, " \t\r\n") {
 		return bad("client_id", "the client id contains spaces or line breaks (pasted with extra text?)")
 	}
 	return nil
+}
+
+// hasUnsafeRune finds what must never reach a terminal from a config file: control characters
+// (escape sequences) and bidi overrides or isolates (text that reads differently than it is).
+func hasUnsafeRune(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') ||
+			r == '\u200e' || r == '\u200f' || r == utf8.RuneError {
+			return true
+		}
+	}
+	return false
 }
 
 func checkHTTPURL(s string) string {
