@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/atotto/clipboard"
+
+	"fhirscope/ui/termsafe"
+)
+
+// Copying and saving. Both touch the outside world, so both run in commands and report back
+// with a message; Update only records the outcome for the footer.
+
+// inspectorCopiedMsg reports the system clipboard write. The OSC 52 copy is always sent too:
+// over SSH the system clipboard is the remote machine's (or missing) and OSC 52 is what
+// reaches the user's terminal.
+type inspectorCopiedMsg struct {
+	screen *InspectorScreen
+	what   string
+	n      int
+	err    error // system clipboard failure (OSC 52 was still sent)
+}
+
+// copy puts text on the system clipboard and sends it by OSC 52.
+func (s *InspectorScreen) copy(what, text string) tea.Cmd {
+	if text == "" {
+		s.setStatus("nothing to copy here", true)
+		return nil
+	}
+	s.setStatus("copying "+what+"…", false)
+	return tea.Batch(tea.SetClipboard(text), func() tea.Msg {
+		err := clipboard.WriteAll(text)
+		return inspectorCopiedMsg{screen: s, what: what, n: len([]rune(text)), err: err}
+	})
+}
+
+func (s *InspectorScreen) onCopied(msg inspectorCopiedMsg) {
+	if msg.screen != s {
+		return
+	}
+	size := plural(msg.n, "character", "characters")
+	if msg.err != nil {
+		s.setStatus(fmt.Sprintf("copied %s (%s) by OSC 52 only: no system clipboard (%s)",
+			msg.what, size, termsafe.String(firstLine(msg.err.Error()))), false)
+		return
+	}
+	s.setStatus(fmt.Sprintf("copied %s (%s) to the system clipboard and by OSC 52", msg.what, size), false)
+}
+
+// inspectorSavedMsg reports a save: done, refused because the file exists, or failed.
+type inspectorSavedMsg struct {
+	screen *InspectorScreen
+	path   string
+	n      int
+	exists bool
+	err    error
+}
+
+// defaultSavePath is ./Type-id.json, with anything odd in the id replaced so the name is
+// a plain file name in the current directory.
+func defaultSavePath(data []byte) string {
+	typ, id := typeAndID(data)
+	name := strings.Trim(typ+"-"+id, "-")
+	if name == "" {
+		name = "resource"
+	}
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.', r == '_':
+			return r
+		}
+		return '_'
+	}, name)
+	return "./" + name + ".json"
+}
+
+// saveCmd writes the resource, pretty-printed, to path. Without overwrite an existing file
+// is never touched: the reply says it exists and the user is asked. Files are created 0600:
+// they hold patient data.
+func saveCmd(s *InspectorScreen, path string, data []byte, overwrite bool) tea.Cmd {
+	return func() tea.Msg {
+		p := expandHome(path)
+		var out bytes.Buffer
+		if json.Indent(&out, data, "", "  ") != nil {
+			out.Reset()
+			out.Write(data)
+		}
+		out.WriteByte('\n')
+		flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+		if overwrite {
+			flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		}
+		f, err := os.OpenFile(p, flags, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			return inspectorSavedMsg{screen: s, path: path, exists: true}
+		}
+		if err != nil {
+			return inspectorSavedMsg{screen: s, path: path, err: err}
+		}
+		_, err = f.Write(out.Bytes())
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return inspectorSavedMsg{screen: s, path: path, n: out.Len(), err: err}
+	}
+}
+
+func (s *InspectorScreen) onSaved(msg inspectorSavedMsg) tea.Cmd {
+	if msg.screen != s {
+		return nil
+	}
+	path := termsafe.String(msg.path)
+	switch {
+	case msg.exists:
+		s.confirmPath = msg.path
+		s.prompt = promptOverwrite
+		s.setStatus(path+" exists: overwrite it? y/n", true)
+	case msg.err != nil:
+		s.setStatus("could not save: "+termsafe.String(msg.err.Error()), true)
+	default:
+		s.setStatus(fmt.Sprintf("saved %s to %s", humanBytes(int64(msg.n)), path), false)
+	}
+	return nil
+}
+
+// expandHome turns a leading ~/ into the home directory, as a shell would.
+func expandHome(p string) string {
+	if strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[2:])
+		}
+	}
+	return p
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

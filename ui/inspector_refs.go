@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"fhirscope/fhirclient"
+	"fhirscope/ui/termsafe"
+)
+
+// Following references. enter on a reference ("Patient/123", "Practitioner/9", or an absolute
+// URL on the server's origin) fetches that resource in a command and opens it in place; the
+// resource left behind goes on the back history with its cursor and expansion. Offline, the
+// reference is looked up among the entries of the file instead.
+
+// inspectorFetchedMsg is the answer to a reference fetch.
+type inspectorFetchedMsg struct {
+	screen *InspectorScreen
+	id     uint64
+	ref    string
+	data   []byte
+	err    error
+}
+
+// errNotFoundInFile is the offline miss: the file does not hold the referenced resource.
+var errNotFoundInFile = errors.New("not in this file")
+
+// follow starts fetching ref.
+func (s *InspectorScreen) follow(ref string) tea.Cmd {
+	typ, id, absolute, err := parseReference(ref)
+	if err != nil {
+		s.setStatus(err.Error(), true)
+		return nil
+	}
+	id64, ctx := s.fetch.Start(s.c.Ctx)
+	s.fetchRef = ref
+	s.setStatus("", false)
+	switch {
+	case s.c.Client != nil:
+		client := s.c.Client
+		return func() tea.Msg {
+			var data []byte
+			var err error
+			if absolute {
+				var resp *fhirclient.Response
+				if resp, err = client.Get(ctx, ref); err == nil {
+					data = resp.Body
+				}
+			} else {
+				data, err = client.Read(ctx, typ, id)
+			}
+			return inspectorFetchedMsg{screen: s, id: id64, ref: ref, data: data, err: err}
+		}
+	case s.localRefs != nil:
+		src := s.localRefs
+		return func() tea.Msg {
+			data, err := findInSource(ctx, src, typ, id)
+			return inspectorFetchedMsg{screen: s, id: id64, ref: ref, data: data, err: err}
+		}
+	}
+	s.fetch.Done()
+	s.setStatus("cannot open "+termsafe.String(ref)+": no server connection", true)
+	return nil
+}
+
+// parseReference splits a FHIR reference into type and id. Absolute http(s) URLs are
+// fetched as they are (the client refuses another origin); their last two segments still
+// give the type and id for looking them up offline.
+func parseReference(ref string) (typ, id string, absolute bool, err error) {
+	switch {
+	case strings.HasPrefix(ref, "#"):
+		return "", "", false, fmt.Errorf("%s is a contained resource: it is inside this one", termsafe.String(ref))
+	case strings.HasPrefix(ref, "urn:"):
+		return "", "", false, fmt.Errorf("%s names a resource inside a bundle, it cannot be fetched", termsafe.String(ref))
+	}
+	path := ref
+	if u, perr := url.Parse(ref); perr == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		absolute = true
+		path = strings.Trim(u.Path, "/")
+	} else if strings.Contains(ref, "://") {
+		return "", "", false, fmt.Errorf("%s is not an http(s) URL", termsafe.String(ref))
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	// Type/id/_history/version reads the resource; the version is not needed to open it.
+	if n := len(segs); n >= 4 && segs[n-2] == "_history" {
+		segs = segs[:n-2]
+	}
+	if len(segs) < 2 || segs[len(segs)-1] == "" || segs[len(segs)-2] == "" {
+		return "", "", false, fmt.Errorf("%s is not a Type/id reference", termsafe.String(ref))
+	}
+	return segs[len(segs)-2], segs[len(segs)-1], absolute, nil
+}
+
+// findInSource scans the file's entries for typ/id (cancelled by esc).
+func findInSource(ctx context.Context, src entrySource, typ, id string) ([]byte, error) {
+	for i := range src.Len() {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		e := src.Entry(i)
+		if t, eid := typeAndID(e); t == typ && eid == id {
+			return e, nil
+		}
+	}
+	return nil, errNotFoundInFile
+}
+
+// onFetched opens the fetched resource, pushing the current one on the back history.
+func (s *InspectorScreen) onFetched(msg inspectorFetchedMsg) tea.Cmd {
+	if msg.screen != s || !s.fetch.Current(msg.id) {
+		return nil
+	}
+	s.fetch.Done()
+	s.fetchRef = ""
+	ref := termsafe.String(msg.ref)
+	if msg.err != nil {
+		var oe *fhirclient.OriginError
+		switch {
+		case errors.As(msg.err, &oe):
+			s.setStatus(termsafe.String(oe.Error()), true)
+		case errors.Is(msg.err, errNotFoundInFile):
+			s.setStatus(ref+" is not in this file", true)
+		case errors.Is(msg.err, context.Canceled):
+			s.setStatus("cancelled fetching "+ref, false)
+		default:
+			ex := Explain(msg.err)
+			s.setStatus("cannot open "+ref+": "+termsafe.String(ex.Cause)+" "+termsafe.String(ex.Fix), true)
+		}
+		return nil
+	}
+	d := s.newDoc(msg.data)
+	if d.err != nil {
+		s.setStatus("cannot show "+ref+": "+termsafe.String(d.err.Error()), true)
+		return nil
+	}
+	s.back = append(s.back, s.cur)
+	s.forward = nil
+	s.cur = d
+	s.setStatus("opened "+ref+" · [ or backspace goes back", false)
+	return nil
+}
+
+func (s *InspectorScreen) goBack() {
+	if len(s.back) == 0 {
+		s.setStatus("no earlier resource in the history", false)
+		return
+	}
+	s.forward = append(s.forward, s.cur)
+	s.cur = s.back[len(s.back)-1]
+	s.back = s.back[:len(s.back)-1]
+	s.setStatus("", false)
+}
+
+func (s *InspectorScreen) goForward() {
+	if len(s.forward) == 0 {
+		s.setStatus("no later resource in the history", false)
+		return
+	}
+	s.back = append(s.back, s.cur)
+	s.cur = s.forward[len(s.forward)-1]
+	s.forward = s.forward[:len(s.forward)-1]
+	s.setStatus("", false)
+}

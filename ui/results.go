@@ -1,0 +1,324 @@
+package ui
+
+import (
+	"net/url"
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"fhirscope/fhirclient"
+	"fhirscope/ui/records"
+	"fhirscope/ui/summary"
+)
+
+// ResultsScreen is the search results table: one resource type searched on the server (paged
+// by next links, by _count/_offset, or locally through one big bundle), or every entry of a
+// local file opened offline. Only the rows on screen are summarised and rendered.
+type ResultsScreen struct {
+	c        *Common
+	typ      string     // resource type searched; offline, the type of the file's entries
+	file     string     // offline: the file shown (title)
+	params   url.Values // server search parameters, without _count/_offset
+	pageSize int
+
+	// Server paging. pages holds the current page, the ones around it that were visited
+	// and the prefetched next one, by page number, so turning back and forth is instant.
+	page         *fhirclient.Page
+	pages        map[int]*fhirclient.Page
+	fetch        ReqID // the fetch the user is waiting for
+	fetchWhat    string
+	prefetch     ReqID // background fetch of the page after the current one
+	prefetchFor  int   // number of the page being prefetched
+	waitPrefetch bool  // the user turned the page while its prefetch was in flight
+	lastPage     int   // the last page's number once known (0: not known)
+	err          error
+
+	// Rows: src holds every row of the current page, or of the whole set when paging
+	// locally; view is the filtered subset (nil: all rows).
+	src       entrySource
+	srcGen    int             // bumped whenever src changes (slices cannot be compared)
+	records   *records.Source // offline source (nil online)
+	local     bool
+	localPage int
+	colType   string
+	cols      []summary.Column
+	rows      rowCache
+	cursor    int // row within the current page window
+	offset    int // first row shown within the window
+
+	filter filterState
+	search textinput.Model
+	// searching is true while the search parameter line is being edited.
+	searching bool
+	paramErr  error
+
+	tickSeq int // the live indexing tick; a tick that went to a screen above is re-armed by Resume
+	width   int
+	height  int
+}
+
+// Page sizes z cycles through; the default is the first that fits a typical screen twice.
+var pageSizes = []int{10, 25, 50, 100, 250}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 1000
+)
+
+// NewResultsScreen searches typ on the server with params (`_count` in params sets the page
+// size). The search runs when the screen starts.
+func NewResultsScreen(c *Common, typ string, params url.Values) *ResultsScreen {
+	s := newResults(c)
+	s.typ = typ
+	s.colType = typ
+	s.cols = columnsFor(typ)
+	s.rows.reset(typ)
+	s.params = url.Values{}
+	for k, v := range params {
+		switch k {
+		case "_count":
+			if n, err := strconv.Atoi(v[0]); err == nil && n > 0 && n <= maxPageSize {
+				s.pageSize = n
+			}
+		case "_offset":
+		default:
+			s.params[k] = append([]string(nil), v...)
+		}
+	}
+	return s
+}
+
+// NewFileResultsScreen shows the entries of a local file (a Bundle, one resource or NDJSON)
+// from a ui/records Source, which may still be indexing: the first rows show as soon as they
+// are indexed, with a progress indicator until the entry count is known. name is the file's
+// name for the title.
+func NewFileResultsScreen(c *Common, name string, src *records.Source) *ResultsScreen {
+	s := newResults(c)
+	s.file = name
+	s.records = src
+	s.src = src
+	s.local = true
+	s.detectColumns()
+	return s
+}
+
+func newResults(c *Common) *ResultsScreen {
+	s := &ResultsScreen{c: c, pageSize: defaultPageSize, pages: map[int]*fhirclient.Page{}}
+	s.search = newBrowseInput(c, "search: ", "name=smith birthdate=ge1970")
+	s.filter.input = newBrowseInput(c, "/", "filter rows")
+	s.SetSize(c.Width, c.Height)
+	return s
+}
+
+// newBrowseInput is a single-line text input styled from Common.Styles.
+func newBrowseInput(c *Common, prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	st := in.Styles()
+	st.Focused.Prompt = c.Styles.Key
+	st.Focused.Text = c.Styles.Normal
+	st.Focused.Placeholder = c.Styles.Faint
+	st.Blurred = st.Focused
+	in.SetStyles(st)
+	return in
+}
+
+func init() {
+	OpenType = func(c *Common, typ string) Screen { return NewResultsScreen(c, typ, nil) }
+}
+
+// Resume re-arms the indexing progress ticks when the screen is on top again (the last tick
+// went to the screen that was above it).
+func (s *ResultsScreen) Resume() tea.Cmd { return s.tickIfIndexing() }
+
+// Init starts the search (online) or the indexing progress ticks (offline).
+func (s *ResultsScreen) Init() tea.Cmd {
+	if s.records != nil {
+		return s.tickIfIndexing()
+	}
+	return s.startSearch()
+}
+
+// Title is the breadcrumb: the type and search, or the file.
+func (s *ResultsScreen) Title() string {
+	if s.file != "" {
+		return s.file
+	}
+	if q := formatSearchLine(s.params); q != "" {
+		return s.typ + " ?" + q
+	}
+	return s.typ
+}
+
+// SetSize is the area the screen may draw in.
+func (s *ResultsScreen) SetSize(width, height int) {
+	s.width, s.height = max(width, 20), max(height, 5)
+	s.search.SetWidth(s.width - 10)
+	s.filter.input.SetWidth(s.width - 10)
+	s.clampCursor()
+}
+
+// Capturing is true while a text input has the keyboard, so q, ? and esc reach it.
+func (s *ResultsScreen) Capturing() bool { return s.searching || s.filter.editing }
+
+// Busy is true while a page the user asked for is being fetched (esc cancels it). A
+// background prefetch does not count: nobody waits for it.
+func (s *ResultsScreen) Busy() bool { return s.fetch.Busy() }
+
+// Cancel abandons the fetch in flight; the table keeps what it showed.
+func (s *ResultsScreen) Cancel() {
+	s.fetch.Cancel()
+	s.waitPrefetch = false
+	s.fetchWhat = ""
+}
+
+// Update handles keys and fetch replies.
+func (s *ResultsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	var cmds []tea.Cmd
+	switch msg := msg.(type) {
+	case resultsPageMsg:
+		cmds = append(cmds, s.onPage(msg))
+	case resultsTickMsg:
+		if msg.screen == s && msg.seq == s.tickSeq {
+			cmds = append(cmds, s.onTick())
+		}
+	case resultsFilterMsg:
+		s.onFilterResult(msg)
+	case tea.KeyPressMsg:
+		cmds = append(cmds, s.onKey(msg))
+	case tea.PasteMsg:
+		if s.searching {
+			var cmd tea.Cmd
+			s.search, cmd = s.search.Update(msg)
+			cmds = append(cmds, cmd)
+		} else if s.filter.editing {
+			cmds = append(cmds, s.updateFilterInput(msg))
+		}
+	}
+	return s, tea.Batch(cmds...)
+}
+
+func (s *ResultsScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.c.Keys
+	if s.searching {
+		return s.onSearchKey(msg)
+	}
+	if s.filter.editing {
+		switch {
+		case key.Matches(msg, k.Cancel):
+			s.clearFilter()
+			return nil
+		case key.Matches(msg, k.Accept):
+			s.filter.editing = false
+			s.filter.input.Blur()
+			return nil
+		case msg.String() == "up" || msg.String() == "down" || msg.String() == "pgup" || msg.String() == "pgdown":
+			s.move(msg)
+			return nil
+		}
+		return s.updateFilterInput(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
+		return s.move(msg)
+	case key.Matches(msg, k.NextPage):
+		return s.nextPage()
+	case key.Matches(msg, k.PrevPage):
+		return s.prevPage()
+	case key.Matches(msg, k.FirstPage):
+		return s.firstPage()
+	case key.Matches(msg, k.PageSize):
+		return s.cyclePageSize()
+	case key.Matches(msg, k.Refresh):
+		if s.records == nil {
+			s.pages = map[int]*fhirclient.Page{}
+			return s.startSearch()
+		}
+	case key.Matches(msg, k.Search):
+		if s.records == nil {
+			s.searching = true
+			s.paramErr = nil
+			s.search.SetValue(formatSearchLine(s.params))
+			s.search.CursorEnd()
+			return s.search.Focus()
+		}
+		return Status("search parameters apply to server searches; use / to filter a file")
+	case key.Matches(msg, k.Filter):
+		s.filter.editing = true
+		return s.filter.input.Focus()
+	case key.Matches(msg, k.Open):
+		return s.open()
+	}
+	return nil
+}
+
+func (s *ResultsScreen) onSearchKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, s.c.Keys.Cancel):
+		s.searching = false
+		s.paramErr = nil
+		s.search.Blur()
+		return nil
+	case key.Matches(msg, s.c.Keys.Accept):
+		params, count, _, err := parseSearchLine(s.search.Value(), s.c.Caps, s.typ)
+		if err != nil {
+			s.paramErr = err
+			return nil
+		}
+		s.searching = false
+		s.paramErr = nil
+		s.search.Blur()
+		s.params = params
+		if count > 0 {
+			s.pageSize = count
+		}
+		s.pages = map[int]*fhirclient.Page{}
+		return s.startSearch()
+	}
+	var cmd tea.Cmd
+	s.search, cmd = s.search.Update(msg)
+	s.paramErr = nil
+	return cmd
+}
+
+// open pushes the inspector on the row under the cursor.
+func (s *ResultsScreen) open() tea.Cmd {
+	i, ok := s.cursorRow()
+	if !ok {
+		return nil
+	}
+	ins := NewInspectorScreen(s.c, s.src.Entry(i))
+	if s.records != nil {
+		ins.localRefs = s.src
+	}
+	return Push(ins)
+}
+
+// ShortHelp is the bindings shown in the one-line help.
+func (s *ResultsScreen) ShortHelp() []key.Binding {
+	k := s.c.Keys
+	if s.searching || s.filter.editing {
+		return []key.Binding{k.Accept, k.Cancel}
+	}
+	if s.records != nil {
+		return []key.Binding{k.Open, k.Filter, k.NextPage, k.PrevPage, k.Back}
+	}
+	return []key.Binding{k.Open, k.Search, k.Filter, k.NextPage, k.PrevPage, k.Back}
+}
+
+// FullHelp is every binding of the screen, grouped.
+func (s *ResultsScreen) FullHelp() [][]key.Binding {
+	k := s.c.Keys
+	paging := []key.Binding{k.NextPage, k.PrevPage, k.FirstPage, k.PageSize}
+	actions := []key.Binding{k.Open, k.Filter}
+	if s.records == nil {
+		actions = append(actions, k.Search, k.Refresh)
+	}
+	return [][]key.Binding{k.ListHelp(), paging, actions, k.GlobalHelp()}
+}
+
+// Position is the paging position for the status bar.
+func (s *ResultsScreen) Position() string { return s.pagingLabel() }

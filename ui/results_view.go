@@ -1,0 +1,244 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"fhirscope/fhirclient"
+	"fhirscope/ui/termsafe"
+)
+
+// View renders exactly the screen area: a title line with the paging position, the table
+// header, the visible rows (only those are summarised), and a footer with the input, the
+// state or a hint. Loading, empty and error states replace the rows and say what to do.
+func (s *ResultsScreen) View() string {
+	st := s.c.Styles
+	lines := make([]string, 0, s.height)
+	lines = append(lines, s.titleLine())
+	footer := s.footerLines()
+	body := s.height - 1 - len(footer)
+
+	switch {
+	case s.err != nil:
+		lines = append(lines, s.errorLines(body)...)
+	case s.src == nil:
+		what := s.fetchWhat
+		if what == "" {
+			what = "Waiting for the search to start"
+		}
+		lines = append(lines, "", "  "+st.Subtle.Render(what+"…"), "", "  "+st.Faint.Render("esc cancels"))
+	case s.rowCount() == 0:
+		lines = append(lines, s.emptyLines()...)
+	default:
+		lines = append(lines, s.tableLines(body)...)
+	}
+	for len(lines) < s.height-len(footer) {
+		lines = append(lines, "")
+	}
+	lines = append(lines[:s.height-len(footer)], footer...)
+	for i, l := range lines {
+		lines[i] = fitLine(l, s.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fitLine truncates a rendered line to width cells (styles survive truncation).
+func fitLine(l string, width int) string {
+	if ansi.StringWidth(l) > width {
+		return ansi.Truncate(l, width, "…")
+	}
+	return l
+}
+
+func (s *ResultsScreen) titleLine() string {
+	st := s.c.Styles
+	left := st.Title.Render(termsafe.String(s.typ))
+	if s.file != "" {
+		left = st.Title.Render(termsafe.String(s.file))
+		if s.typ != "" {
+			left += " " + st.Subtle.Render(termsafe.String(s.typ))
+		}
+	} else if q := formatSearchLine(s.params); q != "" {
+		left += " " + st.Subtle.Render(termsafe.String(q))
+	}
+	right := st.Accent.Render(s.pagingLabel())
+	gap := s.width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 2 {
+		return left
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// tableLines renders the header and the visible rows of the current window.
+func (s *ResultsScreen) tableLines(body int) []string {
+	st := s.c.Styles
+	cols := layoutColumns(s.cols, s.width-ansi.StringWidth(st.Cursor))
+	var b strings.Builder
+	b.WriteString(st.NoCursor)
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
+	}
+	renderCells(&b, cols, titles)
+	out := []string{st.Header.Render(b.String())}
+
+	rows := max(0, body-1)
+	start, n := s.windowStart(), s.windowLen()
+	for k := s.offset; k < n && k < s.offset+rows; k++ {
+		cells := s.rows.get(s.src, s.rowAt(start+k))
+		b.Reset()
+		renderCells(&b, cols, cells)
+		if k == s.cursor {
+			out = append(out, st.Cursor+st.Selected.Render(b.String()))
+		} else {
+			out = append(out, st.NoCursor+st.Row.Render(b.String()))
+		}
+	}
+	return out
+}
+
+func (s *ResultsScreen) emptyLines() []string {
+	st := s.c.Styles
+	var what, fix string
+	switch {
+	case s.filter.query != "":
+		what = fmt.Sprintf("No row matches the filter %q.", termsafe.String(s.filter.query))
+		fix = "Change the filter, or press esc in it to clear it."
+	case s.records != nil && !s.records.Done():
+		what = "Indexing… no entries found yet."
+		fix = "Entries show as soon as they are indexed."
+	case s.records != nil:
+		what = "This file holds no resources."
+		fix = "Open a Bundle, a single resource or an NDJSON export."
+	case len(s.params) > 0:
+		what = fmt.Sprintf("No %s matches %s.", s.typ, termsafe.String(formatSearchLine(s.params)))
+		fix = "Press s to change the search parameters."
+	default:
+		what = fmt.Sprintf("The server has no %s resources this client may read.", s.typ)
+		fix = "Press r to search again, or esc to pick another type."
+	}
+	return []string{"", "  " + st.Subtle.Render(what), "  " + st.Fix.Render("Fix:") + " " + fix}
+}
+
+// errorLines explains a failed fetch: what failed, why, and how to fix it.
+func (s *ResultsScreen) errorLines(body int) []string {
+	st := s.c.Styles
+	ex := Explain(s.err)
+	title := "Search failed"
+	if s.page != nil {
+		title = "Could not load the page"
+	}
+	if errors.Is(s.err, errOffline) {
+		ex = fhirclient.Explanation{Cause: "There is no server connection for this screen.", Fix: "Connect with a profile, or open a file with `fhirscope open FILE`."}
+	}
+	var apiErr *fhirclient.APIError
+	fix := ex.Fix
+	if errors.As(s.err, &apiErr) && apiErr.MissingScope != "" && !strings.Contains(fix, apiErr.MissingScope) {
+		fix += " Add the scope " + apiErr.MissingScope + " to the client and the profile."
+	}
+	width := max(20, s.width-4)
+	out := []string{"", "  " + st.Bad.Render(title)}
+	for _, l := range wrapLines("Cause: "+termsafe.String(ex.Cause), width) {
+		out = append(out, "  "+l)
+	}
+	for _, l := range wrapLines("Fix: "+termsafe.String(fix), width) {
+		out = append(out, "  "+l)
+	}
+	out = append(out, "", "  "+st.Faint.Render("r retry · esc back · L request log"))
+	if len(out) > body {
+		out = out[:body]
+	}
+	return out
+}
+
+// footerLines is the input being edited, the state, or a hint, plus a parameter error.
+func (s *ResultsScreen) footerLines() []string {
+	st := s.c.Styles
+	switch {
+	case s.searching:
+		out := []string{s.search.View()}
+		if s.paramErr != nil {
+			// The list of valid parameters can be long: give it a few lines.
+			lines := wrapLines(termsafe.String(s.paramErr.Error()), max(20, s.width-2))
+			if len(lines) > 4 {
+				lines = append(lines[:3], "…")
+			}
+			for i := range lines {
+				lines[i] = st.Bad.Render(lines[i])
+			}
+			out = append(lines, out...)
+		} else if s.c.Caps == nil {
+			out = append([]string{st.Faint.Render("capabilities not loaded: parameters are not checked")}, out...)
+		}
+		return out
+	case s.filter.editing:
+		return []string{s.filter.input.View() + "  " + st.Subtle.Render(s.countLabel())}
+	}
+	var parts []string
+	if s.fetchWhat != "" && s.src != nil {
+		parts = append(parts, st.Warn.Render(s.fetchWhat+"… (esc cancels)"))
+	}
+	if s.records != nil && !s.records.Done() {
+		parts = append(parts, st.Warn.Render(fmt.Sprintf("indexing %3.0f%% · %d entries so far", 100*s.records.Progress(), s.records.Len())))
+	}
+	if s.src != nil {
+		parts = append(parts, st.Subtle.Render(s.countLabel()))
+	}
+	if s.filter.query != "" {
+		parts = append(parts, st.Accent.Render("filter: "+termsafe.String(s.filter.query)))
+	}
+	if s.src != nil && s.err == nil {
+		hint := "enter open · / filter · n/p page · z size"
+		if s.records == nil {
+			hint = "enter open · s search · / filter · n/p page · z size"
+		}
+		parts = append(parts, st.Faint.Render(hint))
+	}
+	return []string{strings.Join(parts, st.Faint.Render(" · "))}
+}
+
+// countLabel is "row 3 of 50" (and how many rows the filter kept).
+func (s *ResultsScreen) countLabel() string {
+	n := s.rowCount()
+	if n == 0 {
+		return "no rows"
+	}
+	label := fmt.Sprintf("row %d of %d", s.windowStart()+s.cursor+1, n)
+	if s.filter.query != "" && s.src != nil {
+		label += fmt.Sprintf(" (%d total)", s.src.Len())
+	}
+	return label
+}
+
+// onTick refreshes an offline file's indexing state and keeps ticking until it is done.
+func (s *ResultsScreen) onTick() tea.Cmd {
+	if s.colType == "" || s.cols == nil || (s.records.Done() && s.src.Len() > 0) {
+		s.detectColumns()
+	}
+	s.clampCursor()
+	if s.records.Done() && s.filter.query != "" {
+		// Rows indexed since the filter ran were not matched yet.
+		q := s.filter.query
+		return s.applyFilter(q)
+	}
+	return s.tickIfIndexing()
+}
+
+func (s *ResultsScreen) tickIfIndexing() tea.Cmd {
+	if s.records == nil || s.records.Done() {
+		return nil
+	}
+	s.tickSeq++
+	seq := s.tickSeq
+	return tea.Tick(indexTick, func(time.Time) tea.Msg { return resultsTickMsg{screen: s, seq: seq} })
+}
+
+// wrapText breaks plain text into lines of at most width cells, at spaces where it can.
+func wrapLines(s string, width int) []string {
+	return strings.Split(ansi.Wrap(s, width, " ,"), "\n")
+}
