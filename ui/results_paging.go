@@ -351,4 +351,3 @@ func (s *ResultsScreen) pagingLabel() string {
 	}
 	return fmt.Sprintf("%s · %s · %d/page", label, mode, s.pageSize)
 }
-
