@@ -117,6 +117,13 @@ func (p *publisher) publish() {
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
 	p.lastPub = time.Now()
+	if len(p.spans) <= 1024 {
+		// Let the screen waiting for these first entries run now: a
+		// readied goroutine otherwise queues behind this busy one until
+		// another P steals it or the 10 ms preemption tick, which on a
+		// loaded machine is most of the first-frame budget.
+		runtime.Gosched()
+	}
 }
 
 // run indexes the whole file, then publishes the final state. A fault from
