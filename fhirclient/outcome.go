@@ -120,6 +120,9 @@ const (
 	shapeText
 )
 
+// shapeValidateLimit is the largest body shapeOf checks with json.Valid.
+const shapeValidateLimit = 64 << 10
+
 func shapeOf(body []byte) bodyShape {
 	t := bytes.TrimSpace(body)
 	t = bytes.TrimPrefix(t, []byte("\xef\xbb\xbf"))
@@ -128,7 +131,9 @@ func shapeOf(body []byte) bodyShape {
 	}
 	switch t[0] {
 	case '{', '[':
-		if json.Valid(t) {
+		// Large bodies are validated by the parser that reads them anyway (ScanBundle is
+		// strict); validating twice would halve search throughput.
+		if len(t) > shapeValidateLimit || json.Valid(t) {
 			return shapeJSON
 		}
 	case '<':

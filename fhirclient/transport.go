@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -182,8 +183,9 @@ type tooLarge struct{}
 func (*tooLarge) Error() string { return "response too large" }
 
 // readCapped reads the whole body, at most max bytes, and closes it. With a Content-Length it
-// allocates exactly once; without one it reads into growing chunks and joins them once, so
-// peak memory stays near twice the body instead of the three times that append-doubling costs.
+// allocates exactly once. Without one (chunked bundles) it reads into pooled staging chunks
+// and copies them once into an exact-size slice: one allocation of the body's size per
+// response, so big searches cost little garbage and peak memory stays under twice the body.
 func readCapped(resp *http.Response, max int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if n := resp.ContentLength; n > max {
@@ -196,36 +198,45 @@ func readCapped(resp *http.Response, max int64) ([]byte, error) {
 		drain(resp.Body)
 		return buf, nil
 	}
-	var chunks [][]byte
+	var chunks []*[]byte
+	defer func() {
+		for _, c := range chunks {
+			chunkPool.Put(c)
+		}
+	}()
 	total := int64(0)
-	size := 32 << 10
+	last := 0
 	for {
-		chunk := make([]byte, size)
-		n, err := io.ReadFull(resp.Body, chunk)
+		c := chunkPool.Get().(*[]byte)
+		chunks = append(chunks, c)
+		n, err := io.ReadFull(resp.Body, *c)
 		total += int64(n)
+		last = n
 		if total > max {
 			return nil, &tooLarge{}
 		}
-		chunks = append(chunks, chunk[:n])
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if size < 4<<20 {
-			size *= 2
-		}
-	}
-	if len(chunks) == 1 {
-		return chunks[0], nil
 	}
 	out := make([]byte, 0, total)
-	for _, ch := range chunks {
-		out = append(out, ch...)
+	for i, c := range chunks {
+		if i == len(chunks)-1 {
+			out = append(out, (*c)[:last]...)
+		} else {
+			out = append(out, *c...)
+		}
 	}
 	return out, nil
 }
+
+// chunkSize is the size of pooled staging chunks for bodies of unknown length.
+const chunkSize = 256 << 10
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
 
 // drain reads away what is left of a body so the keep-alive connection can be reused.
 func drain(r io.Reader) {

@@ -1,0 +1,250 @@
+package fhirclient_test
+
+import (
+	"encoding/pem"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fhirscope/fhirclient"
+	"fhirscope/fhirclient/fhirtest"
+)
+
+func wantAPIError(t *testing.T, err error, kind fhirclient.ErrorKind, status int, explainHas ...string) *fhirclient.APIError {
+	t.Helper()
+	var ae *fhirclient.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v (%T), want *APIError", err, err)
+	}
+	if ae.Kind != kind || ae.Status != status {
+		t.Fatalf("APIError kind %v status %d, want %v %d (%v)", ae.Kind, ae.Status, kind, status, ae)
+	}
+	ex := ae.Explain()
+	for _, w := range explainHas {
+		if !strings.Contains(ex.Cause+"\n"+ex.Fix, w) {
+			t.Errorf("explanation lacks %q: %+v", w, ex)
+		}
+	}
+	return ae
+}
+
+func TestScopeMissingAndForbidden(t *testing.T) {
+	for _, tc := range []struct {
+		flavor fhirtest.Flavor
+		kind   fhirclient.ErrorKind
+		status int
+	}{
+		{fhirtest.Flavor704, fhirclient.KindScopeMissing, 401},
+		{fhirtest.Flavor702, fhirclient.KindScopeMissing, 401},
+		{fhirtest.FlavorPaged, fhirclient.KindForbidden, 403},
+	} {
+		t.Run(string(tc.flavor), func(t *testing.T) {
+			srv, cred := sandbox(t, fhirtest.Options{Flavor: tc.flavor, Patients: 5}, patientScopes)
+			c := newClient(t, srv, cred, patientScopes)
+			_, err := c.Search(ctxT(t), "Observation", nil)
+			ae := wantAPIError(t, err, tc.kind, tc.status)
+			if tc.kind == fhirclient.KindScopeMissing {
+				if ae.MissingScope != "system/Observation.read" || !strings.Contains(ae.Explain().Fix, "system/Observation.read") {
+					t.Errorf("missing scope %q: %+v", ae.MissingScope, ae.Explain())
+				}
+				// The token plainly lacks the scope: no pointless re-mint.
+				if n := srv.Counters().TokenRequests; n != 1 {
+					t.Errorf("%d token requests", n)
+				}
+			}
+		})
+	}
+}
+
+func TestNotFoundIsOpenEMRsEmptyList(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Patients: 5}, patientScopes)
+	c := newClient(t, srv, cred, patientScopes)
+	_, err := c.Read(ctxT(t), "Patient", "no-such-id")
+	ae := wantAPIError(t, err, fhirclient.KindNotFound, 404, "OpenEMR")
+	if ae.Excerpt != "[]" {
+		t.Errorf("excerpt %q", ae.Excerpt)
+	}
+	id := srv.Data().All("Patient")[0].ID
+	body, err := c.Read(ctxT(t), "Patient", id)
+	if err != nil || !strings.Contains(string(body), id) {
+		t.Fatalf("read: %v", err)
+	}
+	if _, err := c.Read(ctxT(t), "Patient", "../metadata"); err == nil {
+		t.Error("path traversal in id accepted")
+	}
+}
+
+func TestBadBodies(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Patients: 5}, patientScopes)
+	c := newClient(t, srv, cred, patientScopes)
+	patients := "/apis/default/fhir/Patient"
+	for _, tc := range []struct {
+		rule   fhirtest.FaultRule
+		kind   fhirclient.ErrorKind
+		status int
+		says   string
+	}{
+		{fhirtest.FaultRule{Kind: fhirtest.FaultHTML, Status: 200}, fhirclient.KindHTML, 200, "HTML page"},
+		{fhirtest.FaultRule{Kind: fhirtest.FaultEmpty, Status: 200}, fhirclient.KindEmpty, 200, "empty body"},
+		{fhirtest.FaultRule{Kind: fhirtest.FaultHTML, Status: 502}, fhirclient.KindServer, 502, "HTTP 502"},
+		{fhirtest.FaultRule{Kind: fhirtest.FaultStatus, Status: 500}, fhirclient.KindServer, 500, "HTTP 500"},
+	} {
+		tc.rule.PathPrefix = patients
+		srv.SetFaults(fhirtest.FaultConfig{Rules: []fhirtest.FaultRule{tc.rule}})
+		_, err := c.Search(ctxT(t), "Patient", nil)
+		wantAPIError(t, err, tc.kind, tc.status, tc.says)
+	}
+	srv.SetFaults(fhirtest.FaultConfig{Rules: []fhirtest.FaultRule{{PathPrefix: patients, Kind: fhirtest.FaultDrop}}})
+	_, err := c.Search(ctxT(t), "Patient", nil)
+	var ne *fhirclient.NetworkError
+	if !errors.As(err, &ne) {
+		t.Errorf("dropped connection: %v (%T)", err, err)
+	}
+	srv.SetFaults(fhirtest.FaultConfig{})
+
+	// Not JSON at all, from a plain server (no credentials needed).
+	text := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("Fatal error: out of memory")) })
+	plain, _ := fhirclient.New(text.URL + "/fhir")
+	_, err = plain.Search(ctxT(t), "Patient", nil)
+	wantAPIError(t, err, fhirclient.KindNotJSON, 200, "not valid JSON")
+	truncated := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"resourceType":"Bundle","entry":[{"resource":{"id":"1"`))
+	})
+	plain, _ = fhirclient.New(truncated.URL + "/fhir")
+	_, err = plain.Search(ctxT(t), "Patient", nil)
+	wantAPIError(t, err, fhirclient.KindNotJSON, 200)
+}
+
+func TestResponseSizeCap(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Patients: 50}, patientScopes)
+	c := newClient(t, srv, cred, patientScopes, fhirclient.WithMaxResponseBytes(4096))
+	_, err := c.Search(ctxT(t), "Patient", nil)
+	ae := wantAPIError(t, err, fhirclient.KindTooLarge, 200, "4096 bytes")
+	if ae.Limit != 4096 {
+		t.Error(ae.Limit)
+	}
+	// With a known Content-Length the body is refused before it is read.
+	big := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "100000")
+		_, _ = w.Write(make([]byte, 100000))
+	})
+	plain, _ := fhirclient.New(big.URL+"/fhir", fhirclient.WithMaxResponseBytes(1000))
+	_, err = plain.Get(ctxT(t), "Patient")
+	wantAPIError(t, err, fhirclient.KindTooLarge, 200)
+}
+
+// TestTokenOnlyToTheBaseOrigin: a next link, an absolute URL and a redirect that lead to
+// another origin are refused, and the other server never sees a request with the token.
+func TestTokenOnlyToTheBaseOrigin(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Flavor: fhirtest.FlavorPaged, Patients: 30}, patientScopes)
+	other := newRecorder(t, nil)
+	c := newClient(t, srv, cred, patientScopes, fhirclient.WithPageSize(10))
+	if _, err := c.Token(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	origin := srv.URL()
+	// The sandbox now writes the other origin into its links, as a misconfigured or hostile
+	// server would.
+	srv.SetOrigin(other.URL)
+	p, err := c.Search(ctxT(t), "Patient", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(p.Links["next"], other.URL) {
+		t.Fatalf("next link %q", p.Links["next"])
+	}
+	_, err = c.Next(ctxT(t), p)
+	var oe *fhirclient.OriginError
+	if !errors.As(err, &oe) || !strings.Contains(oe.Explain().Cause, "could leak") {
+		t.Fatalf("Next: %v", err)
+	}
+	if _, err := c.Get(ctxT(t), other.URL+"/apis/default/fhir/Patient"); !errors.As(err, &oe) {
+		t.Fatalf("Get: %v", err)
+	}
+	for p, err := range c.SearchIter(ctxT(t), "Patient", nil) {
+		if p == nil && !errors.As(err, &oe) {
+			t.Fatalf("SearchIter: %v", err)
+		}
+	}
+	// A redirect from the base's origin to the other one.
+	redirector := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusFound)
+	})
+	srv.SetOrigin(origin)
+	rc, err := fhirclient.New(redirector.URL+"/fhir", fhirclient.WithCredentials(cred), fhirclient.WithScopes(patientScopes),
+		fhirclient.WithTokenURL(srv.TokenURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rc.Get(ctxT(t), "Patient"); !errors.As(err, &oe) {
+		t.Fatalf("redirect: %v", err)
+	}
+	if hits, auths := other.seen(); hits != 0 {
+		t.Fatalf("the other origin got %d requests (Authorization %q)", hits, auths)
+	}
+	if _, auths := redirector.seen(); len(auths) != 1 || !strings.HasPrefix(auths[0], "Bearer ") {
+		t.Errorf("the base origin should have had the token: %q", auths)
+	}
+}
+
+func TestTLSWithCAFile(t *testing.T) {
+	rk, _ := testKeys(t)
+	sb := fhirtest.NewHandler(fhirtest.Options{Patients: 5})
+	ts := httptest.NewUnstartedServer(sb)
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes below are expected
+	ts.StartTLS()
+	defer ts.Close()
+	sb.SetOrigin(ts.URL)
+	id, err := sb.RegisterClient(fhirtest.ClientRegistration{Name: "tls", Scopes: patientScopes, JWKS: jwksOf(t, rk), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := fhirclient.Credentials{ClientID: id, Signer: rk}
+	search := func(opts ...fhirclient.Option) error {
+		opts = append(opts, fhirclient.WithCredentials(cred), fhirclient.WithScopes(patientScopes))
+		c, err := fhirclient.New(sb.FHIRBase(), opts...)
+		if err != nil {
+			return err
+		}
+		_, err = c.Search(ctxT(t), "Patient", url.Values{"_count": {"2"}})
+		return err
+	}
+	// Unknown CA: refused, and the explanation points at --ca-file.
+	err = search()
+	var ne *fhirclient.NetworkError
+	if !errors.As(err, &ne) || !strings.Contains(ne.Explain().Fix, "--ca-file") {
+		t.Fatalf("untrusted: %v", err)
+	}
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
+	if err := os.WriteFile(caFile, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := search(fhirclient.WithCAFile(caFile)); err != nil {
+		t.Fatalf("with CA file: %v", err)
+	}
+	c, _ := fhirclient.New(sb.FHIRBase(), fhirclient.WithInsecureSkipVerify())
+	if !c.Insecure() {
+		t.Error("Insecure() false")
+	}
+	if err := search(fhirclient.WithInsecureSkipVerify()); err != nil {
+		t.Fatalf("insecure: %v", err)
+	}
+	if _, err := fhirclient.New(sb.FHIRBase(), fhirclient.WithCAFile(filepath.Join(t.TempDir(), "missing.pem"))); err == nil {
+		t.Error("missing CA file accepted")
+	}
+	// Plain HTTP client to a TLS port.
+	httpBase := strings.Replace(sb.FHIRBase(), "https://", "http://", 1)
+	pc, _ := fhirclient.New(httpBase)
+	_, err = pc.Metadata(ctxT(t))
+	if err == nil {
+		t.Error("http to a TLS port succeeded")
+	}
+}
