@@ -2,6 +2,7 @@ package records
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -16,7 +17,7 @@ import (
 // probeLimit bounds how far detect looks for the end of the first line when
 // deciding between one JSON document and NDJSON, so opening a 200 MB
 // single-line bundle never waits for a full scan before indexing starts.
-const probeLimit = 16 << 20
+var probeLimit = 16 << 20 // a var so tests can shrink it
 
 // detect decides the file's shape from its first bytes and rejects what is
 // plainly not JSON with a hint about what it is instead.
@@ -151,7 +152,30 @@ func (s *Source) run() {
 		err = s.indexArray(p)
 	default:
 		err = s.indexDocument(p)
+		if s.ndjsonAfterAll(err, p) {
+			err = nil
+			p.lines = make([]int32, 0, 64)
+			s.indexNDJSON(p)
+		}
 	}
+}
+
+// ndjsonAfterAll catches NDJSON whose first line was too long for detect's
+// probe: the "document" is followed by another object on a later line and
+// nothing has been published yet, so indexing can restart line by line.
+func (s *Source) ndjsonAfterAll(err error, p *publisher) bool {
+	var fe *Error
+	if !errors.As(err, &fe) || fe.Reason != ReasonTrailing || len(p.spans) > 0 || fe.Offset >= int64(len(s.data)) {
+		return false
+	}
+	between := s.data[s.start:fe.Offset]
+	if s.data[fe.Offset] != '{' || bytes.IndexByte(between[bytes.LastIndexAny(between, "}]\"")+1:], '\n') < 0 {
+		return false
+	}
+	s.mu.Lock()
+	s.format, s.info = FormatNDJSON, Info{}
+	s.mu.Unlock()
+	return true
 }
 
 func (s *Source) finish(p *publisher, err error) {

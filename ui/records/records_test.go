@@ -286,3 +286,52 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+func TestNDJSONWithLongFirstLine(t *testing.T) {
+	defer func(old int) { probeLimit = old }(probeLimit)
+	probeLimit = 64 // the first line is longer than the probe: detected late
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteNDJSON(&buf, 5, 8)
+	s := openDone(t, writeFile(t, "export.txt", buf.Bytes()))
+	if st := s.Status(); st.Format != FormatNDJSON || st.Entries != 5 || st.Err != nil || s.Line(4) != 5 {
+		t.Fatalf("status %+v", st)
+	}
+	// A real trailing-garbage document stays an error.
+	s = openDone(t, writeFile(t, "two.json", []byte(`{"resourceType":"Patient"} {"x":1}`)))
+	if s.Err() == nil || s.Len() != 0 {
+		t.Fatalf("same-line trailing object: %v", s.Err())
+	}
+}
+
+// Readers hammer the Source while it indexes (run with -race).
+func TestConcurrentReadersDuringIndexing(t *testing.T) {
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&buf, 5000, jsonscantest.Options{Seed: 4})
+	s, err := FromBytes(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	done := make(chan struct{})
+	for r := 0; r < 3; r++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for !s.Done() {
+				n := s.Len()
+				if n > 0 && !json.Valid(s.Entry(n-1)) {
+					t.Error("torn entry")
+					return
+				}
+				_ = s.Filter("smith")
+				_ = s.Status()
+				<-s.Changed()
+			}
+		}()
+	}
+	for r := 0; r < 3; r++ {
+		<-done
+	}
+	if got := len(s.Filter("")); got != 5000 {
+		t.Fatalf("Filter(\"\") = %d", got)
+	}
+}
