@@ -335,3 +335,20 @@ func TestConcurrentReadersDuringIndexing(t *testing.T) {
 		t.Fatalf("Filter(\"\") = %d", got)
 	}
 }
+
+func TestFromEntries(t *testing.T) {
+	page := [][]byte{[]byte(`{"resourceType":"Patient","name":[{"family":"Ng"}]}`), []byte(`{"resourceType":"Observation","status":"final"}`)}
+	s := FromEntries(page)
+	if !s.Done() || s.Len() != 2 || s.Status().Format != FormatList || s.ResourceType(1) != "Observation" || s.Line(0) != 0 {
+		t.Fatalf("status %+v", s.Status())
+	}
+	if got := s.Filter("ng"); len(got) != 1 || got[0] != 0 {
+		t.Fatalf("Filter = %v", got)
+	}
+	if _, err := s.WaitFor(context.Background(), 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil || s.Entry(0) != nil {
+		t.Fatal("close")
+	}
+}

@@ -30,10 +30,11 @@ const (
 	FormatResource        // one resource: the single entry is the whole document
 	FormatNDJSON          // one resource per line (bulk export)
 	FormatArray           // a JSON array of resources
+	FormatList            // resources handed over in memory (FromEntries)
 )
 
 func (f Format) String() string {
-	return [...]string{"unknown", "bundle", "resource", "ndjson", "array"}[min(int(f), 4)]
+	return [...]string{"unknown", "bundle", "resource", "ndjson", "array", "list"}[min(int(f), 5)]
 }
 
 // Status is a consistent snapshot of the indexing state.
@@ -61,6 +62,7 @@ type Info struct {
 type Source struct {
 	path   string
 	data   []byte
+	list   [][]byte // FromEntries: the entries themselves, spans unused
 	unmap  func() error
 	format Format // detected before indexing; documents refine it when done
 	start  int    // offset after a UTF-8 BOM and leading whitespace
@@ -119,6 +121,19 @@ func OpenFile(path string) (*Source, error) {
 // FromBytes indexes an in-memory document (a downloaded bundle, an export
 // file already read). b must not be modified while the Source is in use.
 func FromBytes(b []byte) (*Source, error) { return newSource("", b, nil) }
+
+// FromEntries wraps resources that are already split, such as a server
+// page's entries (fhirclient Page.Entries), so the results table can use the
+// same Entry/Filter code for server results as for files. It is Done at once.
+func FromEntries(entries [][]byte) *Source {
+	s := &Source{
+		list: entries, format: FormatList, spans: make([]jsonscan.Span, len(entries)),
+		done: true, changed: make(chan struct{}), finished: make(chan struct{}),
+	}
+	close(s.changed)
+	close(s.finished)
+	return s
+}
 
 func readAll(f *os.File, size int64) ([]byte, func() error, error) {
 	if size > 0 && size < math.MaxInt32 {
@@ -237,6 +252,9 @@ func (s *Source) Entry(i int) []byte {
 	if s.closed || i < 0 || i >= len(s.spans) {
 		return nil
 	}
+	if s.list != nil {
+		return s.list[i]
+	}
 	sp := s.spans[i]
 	return s.data[sp.Start:sp.End:sp.End]
 }
@@ -245,7 +263,7 @@ func (s *Source) Entry(i int) []byte {
 func (s *Source) Span(i int) (jsonscan.Span, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if i < 0 || i >= len(s.spans) {
+	if i < 0 || i >= len(s.spans) || s.list != nil {
 		return jsonscan.Span{}, false
 	}
 	return s.spans[i], true
@@ -256,7 +274,7 @@ func (s *Source) Span(i int) (jsonscan.Span, bool) {
 func (s *Source) Line(i int) int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if i < 0 || i >= len(s.spans) {
+	if i < 0 || i >= len(s.spans) || s.list != nil {
 		return 0
 	}
 	if s.lines != nil {
@@ -281,7 +299,7 @@ func (s *Source) Close() error {
 		<-s.finished
 		s.mu.Lock()
 		s.closed = true
-		s.spans, s.lines = nil, nil
+		s.spans, s.lines, s.list = nil, nil, nil
 		s.mu.Unlock()
 		s.filter.reset()
 		if s.unmap != nil {
