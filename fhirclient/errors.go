@@ -76,10 +76,10 @@ func (e *APIError) Error() string {
 	switch {
 	case e.Kind == KindTooLarge:
 		fmt.Fprintf(&b, " (over %d bytes)", e.Limit)
-	case e.Detail != "":
-		b.WriteString(": " + e.Detail)
 	case e.Outcome != nil && e.Outcome.Summary() != "":
 		b.WriteString(": " + e.Outcome.Summary())
+	case e.Detail != "":
+		b.WriteString(": " + e.Detail)
 	case e.OAuthError != "":
 		b.WriteString(": " + e.OAuthError)
 		if d := firstNonEmpty(e.OAuthDescription, e.OAuthHint); d != "" {

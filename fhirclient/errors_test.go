@@ -1,6 +1,7 @@
 package fhirclient_test
 
 import (
+	"context"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/fhirtest"
@@ -246,5 +248,46 @@ func TestTLSWithCAFile(t *testing.T) {
 	_, err = pc.Metadata(ctxT(t))
 	if err == nil {
 		t.Error("http to a TLS port succeeded")
+	}
+}
+
+func TestCancellationAndRefusedConnection(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Patients: 5, Latency: 500 * time.Millisecond}, patientScopes)
+	c := newClient(t, srv, cred, patientScopes, fhirclient.WithTokenURL(srv.TokenURL()))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Token(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+		t.Fatalf("err %v after %v", err, time.Since(start))
+	}
+	if ex, ok := fhirclient.Explain(err); !ok || !strings.Contains(ex.Cause, "in time") {
+		t.Errorf("%+v", ex)
+	}
+	dead := newRecorder(t, nil)
+	base := dead.URL + "/fhir"
+	dead.Close()
+	dc, _ := fhirclient.New(base)
+	_, err = dc.Metadata(ctxT(t))
+	if ex, ok := fhirclient.Explain(err); !ok || !strings.Contains(ex.Cause, "connection refused") {
+		t.Errorf("%v: %+v", err, ex)
+	}
+}
+
+func TestRelativeNextLinkResolvedOnTheBase(t *testing.T) {
+	var page2 bool
+	srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		if r.URL.Query().Get("page") == "2" {
+			page2 = true
+			_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"b"}}]}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","link":[{"relation":"next","url":"Patient?page=2"}],"entry":[{"resource":{"resourceType":"Patient","id":"a"}}]}`))
+	})
+	c, _ := fhirclient.New(srv.URL + "/fhir")
+	ids, _ := collect(t, c, "Patient", nil)
+	if !page2 || strings.Join(ids, ",") != "a,b" {
+		t.Fatalf("ids %v", ids)
 	}
 }

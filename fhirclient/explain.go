@@ -177,6 +177,9 @@ func (e *APIError) Explain() Explanation {
 		return Explanation{fmt.Sprintf("The answer was larger than the limit of %d bytes and was not read.", e.Limit),
 			"Narrow the search (filters, a smaller _count) or raise the response size limit."}
 	case KindServer:
+		if looksHTML(e.Excerpt) {
+			detail = " It sent an HTML error page (from the server or a proxy in front of it)."
+		}
 		return Explanation{fmt.Sprintf("The server failed with HTTP %d.%s", e.Status, detail),
 			"Retry later; if it persists, the server's logs say why."}
 	case KindBadRequest:
@@ -249,3 +252,5 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+func looksHTML(s string) bool { return shapeOf([]byte(s)) == shapeHTML }

@@ -2,6 +2,7 @@ package fhirclient
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/url"
 )
@@ -30,10 +31,20 @@ func (c *Client) Prev(ctx context.Context, p *Page) (*Page, error) {
 }
 
 func (c *Client) followLink(ctx context.Context, from *Page, link string, number, offset int) (*Page, error) {
-	if !c.sameOrigin(link) {
-		return nil, &OriginError{URL: link, Base: c.baseStr}
+	// FHIR requires absolute links; a relative one is resolved against the page it came from.
+	lu, err := url.Parse(link)
+	if err != nil {
+		return nil, fmt.Errorf("fhirclient: bad paging link %q: %w", truncate(link, 200), err)
 	}
-	u, err := c.resolve(link)
+	if !lu.IsAbs() {
+		if from, perr := url.Parse(from.URL); perr == nil {
+			lu = from.ResolveReference(lu)
+		}
+	}
+	if canonicalOrigin(lu) != c.origin {
+		return nil, &OriginError{URL: lu.String(), Base: c.baseStr}
+	}
+	u, err := c.resolve(lu.String())
 	if err != nil {
 		return nil, err
 	}
