@@ -81,7 +81,12 @@ type LineError struct {
 	Err    error // *Error with the reason
 }
 
-func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e LineError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("line %d: invalid", e.Line)
+	}
+	return e.Err.Error() // the *Error already names the line
+}
 
 // fromScan turns a jsonscan error at base+offset into an *Error.
 func fromScan(path string, err error, base int64) *Error {

@@ -352,3 +352,16 @@ func TestFromEntries(t *testing.T) {
 		t.Fatal("close")
 	}
 }
+
+func TestLineNumbersForwardAndBack(t *testing.T) {
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&buf, 40, jsonscantest.Options{Seed: 2, Indent: true})
+	s, _ := FromBytes(buf.Bytes())
+	_ = s.Wait(context.Background())
+	for _, i := range []int{5, 30, 39, 2, 0, 39} {
+		sp, _ := s.Span(i)
+		if want := bytes.Count(buf.Bytes()[:sp.Start], []byte("\n")) + 1; s.Line(i) != want {
+			t.Fatalf("Line(%d) = %d, want %d", i, s.Line(i), want)
+		}
+	}
+}

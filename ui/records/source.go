@@ -79,6 +79,10 @@ type Source struct {
 	changed  chan struct{}
 	closed   bool
 
+	lineMu  sync.Mutex // guards the newline-count cache below
+	lineOff int        // line lineAt starts at or before lineOff
+	lineAt  int
+
 	stop      atomic.Bool
 	finished  chan struct{}
 	closeOnce sync.Once
@@ -280,7 +284,17 @@ func (s *Source) Line(i int) int {
 	if s.lines != nil {
 		return int(s.lines[i])
 	}
-	return bytes.Count(s.data[:s.spans[i].Start], []byte{'\n'}) + 1
+	// Count newlines from the last answer when moving forward, as a cursor
+	// walking down a 200 MB one-entry-per-line file does.
+	off := s.spans[i].Start
+	s.lineMu.Lock()
+	defer s.lineMu.Unlock()
+	if s.lineAt == 0 || off < s.lineOff {
+		s.lineOff, s.lineAt = 0, 1
+	}
+	s.lineAt += bytes.Count(s.data[s.lineOff:off], []byte{'\n'})
+	s.lineOff = off
+	return s.lineAt
 }
 
 // LineErrors returns the skipped NDJSON lines (at most MaxLineErrors).
