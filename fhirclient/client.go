@@ -158,6 +158,3 @@ func (c *Client) resolve(pathOrURL string) (*url.URL, error) {
 	u.Path, u.RawPath, u.RawQuery = rel.Path, rel.RawPath, rel.RawQuery
 	return &u, nil
 }
-
-// sameOrigin reports whether raw is on the base's origin.
-func (c *Client) sameOrigin(raw string) bool { return originOf(raw) == c.origin }
