@@ -199,7 +199,10 @@ func TestProgressNotificationsAndClose(t *testing.T) {
 	if s.Len() != 2000 {
 		t.Fatalf("Len = %d", s.Len())
 	}
-	if err := s.Close(); err != nil || s.Entry(0) != nil || s.Close() != nil {
+	if c := s.EntryCopy(1999); !json.Valid(c) {
+		t.Fatal("EntryCopy")
+	}
+	if err := s.Close(); err != nil || s.Entry(0) != nil || s.EntryCopy(0) != nil || s.Close() != nil {
 		t.Fatal("Close must be idempotent and hide entries")
 	}
 }

@@ -263,6 +263,22 @@ func (s *Source) Entry(i int) []byte {
 	return s.data[sp.Start:sp.End:sp.End]
 }
 
+// EntryCopy is Entry copied onto the heap, for a consumer that may outlive
+// the Source (an inspector kept in back/forward history): a slice of a
+// mapping faults once Close has unmapped it, a copy never does.
+func (s *Source) EntryCopy(i int) []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed || i < 0 || i >= len(s.spans) {
+		return nil
+	}
+	if s.list != nil {
+		return bytes.Clone(s.list[i])
+	}
+	sp := s.spans[i]
+	return bytes.Clone(s.data[sp.Start:sp.End])
+}
+
 // Span returns entry i's byte range in the file.
 func (s *Source) Span(i int) (jsonscan.Span, bool) {
 	s.mu.RLock()
