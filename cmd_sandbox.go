@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -57,8 +56,9 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if !slices.Contains(fhirtest.Flavors, fhirtest.Flavor(*flavor)) {
-		fmt.Fprintf(stderr, "fhirscope sandbox: unknown flavor %q (want openemr-7.0.4, openemr-7.0.2 or paged)\n", *flavor)
+	fl, err := fhirtest.ParseFlavor(*flavor)
+	if err != nil {
+		fmt.Fprintln(stderr, "fhirscope sandbox:", err)
 		return 2
 	}
 	if *patients < 1 || *patients > 100_000 {
@@ -68,7 +68,7 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serveSandbox(ctx, sandboxConfig{
-		addr: *addr, flavor: fhirtest.Flavor(*flavor), patients: *patients, seed: *seed, infoFile: *infoFile,
+		addr: *addr, flavor: fl, patients: *patients, seed: *seed, infoFile: *infoFile,
 		lifetime: *lifetime, latency: *latency, quiet: *quiet,
 	}, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "fhirscope sandbox:", err)

@@ -2,6 +2,7 @@ package fhirtest
 
 import (
 	"context"
+	"fmt"
 	"crypto/rsa"
 	"net"
 	"net/http"
@@ -27,6 +28,25 @@ const (
 
 // Flavors lists the accepted flavors, default first.
 var Flavors = []Flavor{Flavor704, Flavor702, FlavorPaged}
+
+// ParseFlavor accepts a flavor name or a version alias: "openemr-7.0.3", "7.0.2" and
+// "7.0.3" mean Flavor702; "7.0.4", "openemr-8", "8.0.0" and later versions mean Flavor704;
+// "" is the default (Flavor704).
+func ParseFlavor(name string) (Flavor, error) {
+	n := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(name)), "openemr-")
+	switch n {
+	case "", "7.0.4", "openemr":
+		return Flavor704, nil
+	case "7.0.2", "7.0.3":
+		return Flavor702, nil
+	case "paged", "standard":
+		return FlavorPaged, nil
+	}
+	if strings.HasPrefix(n, "7.0.4") || strings.HasPrefix(n, "7.0.5") || strings.HasPrefix(n, "8") || strings.HasPrefix(n, "9") {
+		return Flavor704, nil
+	}
+	return "", fmt.Errorf("unknown sandbox flavor %q (want openemr-7.0.4, openemr-7.0.2 or paged)", name)
+}
 
 // Options configure a sandbox. The zero value is a 7.0.4 server with 50 generated patients.
 type Options struct {

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"fhirscope/fhirclient/fhirtest"
+)
+
+// TestSandboxCommand runs `fhirscope sandbox` in-process on a free port, uses its demo client
+// over real HTTP as an outside client would, then stops it and checks the key is gone.
+func TestSandboxCommand(t *testing.T) {
+	for _, flavor := range []string{"openemr-7.0.4", "openemr-7.0.2", "paged"} {
+		t.Run(flavor, func(t *testing.T) {
+			infoPath := filepath.Join(t.TempDir(), "info.json")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stdout, stderr bytes.Buffer
+			done := make(chan error, 1)
+			go func() {
+				done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: flavorOf(t, flavor), patients: 7, seed: 3,
+					infoFile: infoPath, lifetime: 300 * time.Second, quiet: true}, &stdout, &stderr)
+			}()
+			info := waitInfo(t, infoPath, done)
+			if fi, err := os.Stat(info.PrivateKeyFile); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("key file %v %v", fi, err)
+			}
+			tok := tokenFor(t, info)
+			req, _ := http.NewRequest(http.MethodGet, info.FHIRBase+"/Patient", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b struct{ Total int }
+			_ = json.NewDecoder(resp.Body).Decode(&b)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || b.Total != 7 {
+				t.Fatalf("Patient search: %d total %d", resp.StatusCode, b.Total)
+			}
+			if !strings.Contains(stdout.String(), info.ClientID) || !strings.Contains(stdout.String(), info.FHIRBase) {
+				t.Fatalf("stdout lacks the client id or base:\n%s", stdout.String())
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("sandbox did not stop")
+			}
+			if _, err := os.Stat(filepath.Dir(info.PrivateKeyFile)); !os.IsNotExist(err) {
+				t.Fatalf("key directory left behind: %v", err)
+			}
+		})
+	}
+}
+
+func TestSandboxCommandFlags(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := runSandbox([]string{"--flavor", "openemr-6"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "unknown sandbox flavor") {
+		t.Fatalf("bad flavor: %d %q", code, errOut.String())
+	}
+	if code := runSandbox([]string{"--patients", "0"}, &out, &errOut); code != 2 {
+		t.Fatalf("bad patients: %d", code)
+	}
+	if code := runSandbox([]string{"--addr", "256.1.1.1:99999", "--patients", "1"}, &out, &errOut); code != 1 {
+		t.Fatalf("bad addr: %d", code)
+	}
+}
+
+func waitInfo(t *testing.T, path string, done chan error) sandboxInfo {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("sandbox exited early: %v", err)
+		default:
+		}
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			var info sandboxInfo
+			if err := json.Unmarshal(b, &info); err != nil {
+				t.Fatal(err)
+			}
+			return info
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("no info file")
+	return sandboxInfo{}
+}
+
+func tokenFor(t *testing.T, info sandboxInfo) string {
+	t.Helper()
+	pemBytes, err := os.ReadFile(info.PrivateKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS384, Key: k.(*rsa.PrivateKey)}, (&jose.SignerOptions{}).WithType("JWT"))
+	jti := make([]byte, 16)
+	_, _ = rand.Read(jti)
+	now := time.Now()
+	assertion, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: info.ClientID, Subject: info.ClientID,
+		Audience: jwt.Audience{info.TokenURL}, IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Minute)),
+		ID: hex.EncodeToString(jti)}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.PostForm(info.TokenURL, url.Values{"grant_type": {"client_credentials"},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion":      {assertion}, "scope": {"system/Patient.read system/Observation.read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		Scope       string
+	}
+	if err := json.Unmarshal(body, &tok); err != nil || resp.StatusCode != 200 || tok.Scope != "system/Patient.read system/Observation.read" {
+		t.Fatalf("token: %d %s", resp.StatusCode, body)
+	}
+	return tok.AccessToken
+}
+
+func flavorOf(t *testing.T, name string) fhirtest.Flavor {
+	t.Helper()
+	f, err := fhirtest.ParseFlavor(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
