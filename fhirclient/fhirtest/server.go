@@ -2,8 +2,8 @@ package fhirtest
 
 import (
 	"context"
-	"fmt"
 	"crypto/rsa"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
