@@ -159,8 +159,9 @@ func (p *clinPatient) condition(e *encounterPlan, code concept, onset time.Time,
 		c.Encounter = &e.ref
 		c.Recorder = &e.pract.ref
 	}
+	onsetTok := p.timeTok(onset)
 	s := map[string][]string{"code": code.tokens, "category": cat.tokens, "clinical-status": clinical.tokens,
-		"verification-status": condConfirmed.tokens, "onset-date": {c.OnsetDateTime}, "recorded-date": {c.RecordedDate}}
+		"onset-date": onsetTok, "recorded-date": onsetTok}
 	p.add("Condition", id, c, onset, e, s)
 	return id
 }
@@ -190,11 +191,13 @@ func (p *clinPatient) medicationRequest(e *encounterPlan, key string, at time.Ti
 	switch status {
 	case "active":
 		statusTok = tokStatusActive
-	case "stopped":
-		statusTok = []string{"stopped"}
+	}
+	requesterID := p.gp.id
+	if e != nil {
+		requesterID = e.pract.id
 	}
 	s := map[string][]string{"code": m.Code.tokens, "status": statusTok, "intent": tokOrder,
-		"category": medCatCommunity.tokens, "authoredon": {mr.AuthoredOn}, "requester": {requester.Reference[len("Practitioner/"):]}}
+		"category": medCatCommunity.tokens, "authoredon": p.timeTok(at), "requester": requesterID}
 	p.add("MedicationRequest", id, mr, at, e, s)
 }
 
@@ -277,8 +280,8 @@ func (p *clinPatient) allergies() {
 			VerificationStatus: allergyConfirm.cc(), Type: "allergy", Category: []string{a.Category}, Criticality: a.Criticality,
 			Code: a.Code.cc(), Patient: p.ref, RecordedDate: fhirTime(recorded),
 			Reaction: []allergyReaction{{Manifestation: manif, Severity: severity}}}
-		s := map[string][]string{"code": a.Code.tokens, "category": {a.Category}, "criticality": {a.Criticality},
-			"clinical-status": allergyActive.tokens, "verification-status": allergyConfirm.tokens, "type": tokAllergy}
+		s := map[string][]string{"code": a.Code.tokens, "category": a.categoryTok, "criticality": a.criticalityTok,
+			"clinical-status": allergyActive.tokens, "type": tokAllergy}
 		p.add("AllergyIntolerance", id, al, recorded, nil, s)
 	}
 }

@@ -19,6 +19,7 @@ type practice struct {
 	org      reference
 	orgID    []string // search value slice shared by every resource naming this org
 	clinic   reference
+	clinicID []string
 	lab      reference
 	city     string
 	staff    []int     // indexes into practs
@@ -128,6 +129,7 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 		h.city = city
 		h.org, h.orgID = mkOrg(city+" General Hospital", addr)
 		h.clinic = mkLoc(city+" General Hospital Emergency Department", locER, h.org, h.orgID, addr)
+		h.clinicID = []string{strings.TrimPrefix(h.clinic.Reference, "Location/")}
 		h.lab = mkLoc(city+" General Hospital Laboratory", locLab, h.org, h.orgID, addr)
 		h.hospital = h
 	}
@@ -140,6 +142,7 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 		p.city, p.hospital = city, &d.hospitals[i%nHospitals]
 		p.org, p.orgID = mkOrg(name, addr)
 		p.clinic = mkLoc(name+" Clinic", locPrimaryCare, p.org, p.orgID, addr)
+		p.clinicID = []string{strings.TrimPrefix(p.clinic.Reference, "Location/")}
 		p.lab = p.hospital.lab
 	}
 	for i := range nPract {

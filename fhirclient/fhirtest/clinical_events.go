@@ -29,6 +29,7 @@ type encounterPlan struct {
 	pract   practitionerRef
 	site    *practice // organization and location
 	loc     reference
+	locID   []string
 	acute   *acuteDef
 	condID  string // the acute Condition diagnosed at this visit
 	months  int    // for well-child visits: the scheduled age in months
@@ -89,7 +90,7 @@ func (p *clinPatient) planEncounters() []*encounterPlan {
 		if !start.After(from) || !start.Before(ref) {
 			return nil
 		}
-		e := &encounterPlan{kind: kind, start: start, site: p.home, loc: p.home.clinic, pract: p.gp}
+		e := &encounterPlan{kind: kind, start: start, site: p.home, loc: p.home.clinic, locID: p.home.clinicID, pract: p.gp}
 		plans = append(plans, e)
 		return e
 	}
@@ -126,7 +127,7 @@ func (p *clinPatient) planEncounters() []*encounterPlan {
 	if r.IntN(100) < 8 {
 		day := from.Add(time.Duration(r.Int64N(int64(ref.Sub(from)) + 1)))
 		if e := addAt(kindEmergency, day); e != nil {
-			e.site, e.loc = p.home.hospital, p.home.hospital.clinic
+			e.site, e.loc, e.locID = p.home.hospital, p.home.hospital.clinic, p.home.hospital.clinicID
 			e.pract = p.dir.practs[r.IntN(len(p.dir.practs))]
 			e.acute = &acuteProblems[len(acuteProblems)-1-r.IntN(2)] // pneumonia or ankle sprain
 			e.start = e.start.Add(time.Duration(r.IntN(10)) * time.Hour)
@@ -235,7 +236,7 @@ func (p *clinPatient) encounter(e *encounterPlan) {
 		Period:      period{Start: fhirTime(e.start), End: fhirTime(e.end)},
 		Location:    []encounterLocation{{Location: e.loc}}, ServiceProvider: e.site.org}
 	s := map[string][]string{"status": tokFinished, "class": classTok, "type": typ.tokens,
-		"practitioner": e.pract.id, "participant": e.pract.id, "service-provider": e.site.orgID}
+		"practitioner": e.pract.id, "location": e.locID}
 	if e.acute != nil {
 		enc.ReasonCode = []codeableConcept{e.acute.Cond.Code.cc()}
 		s["reason-code"] = e.acute.Cond.Code.tokens
@@ -244,21 +245,28 @@ func (p *clinPatient) encounter(e *encounterPlan) {
 	p.add("Encounter", e.id, enc, e.end, nil, s)
 }
 
+// timeTok returns the search value for an instant, reusing the previous slice when
+// consecutive resources share the instant (a visit's vital signs do).
+func (p *clinPatient) timeTok(at time.Time) []string {
+	if !at.Equal(p.lastTime) || p.lastTok == nil {
+		p.lastTime, p.lastTok = at, []string{fhirTime(at)}
+	}
+	return p.lastTok
+}
+
 // add emits a resource of the patient, filling the search values every clinical type shares:
-// _id, _lastUpdated, patient (and subject where the type has one), encounter and, unless
-// the caller set it, date. at is the resource's meta.lastUpdated.
+// _id, _lastUpdated, patient, encounter and, unless the caller set it, date. at is the
+// resource's meta.lastUpdated. Only parameters OpenEMR supports are indexed (no "subject"),
+// and value slices are shared where they can be: the index costs more than the JSON.
 func (p *clinPatient) add(typ, id string, v any, at time.Time, e *encounterPlan, s map[string][]string) {
 	s["_id"] = []string{id}
-	s["_lastUpdated"] = []string{fhirTime(at)}
+	s["_lastUpdated"] = p.timeTok(at)
 	s["patient"] = p.idTok
-	if typ != "AllergyIntolerance" && typ != "Immunization" {
-		s["subject"] = p.idTok
-	}
 	if e != nil {
 		s["encounter"] = e.idTok
 	}
 	if _, ok := s["date"]; !ok && typ != "MedicationRequest" && typ != "Condition" {
-		s["date"] = []string{fhirTime(at)}
+		s["date"] = p.timeTok(at)
 	}
 	p.emit(Resource{Type: typ, ID: id, JSON: mustJSON(v), Search: s, LastUpdated: at})
 }

@@ -231,8 +231,8 @@ func (p *clinPatient) vitals(e *encounterPlan, full bool) {
 			sys = 142 + 11*r.NormFloat64()
 		}
 		dia := 0.6*sys + 3 + 5*r.NormFloat64()
-		if ageMonths < 12*13 {
-			sys, dia = sys-10, dia-10
+		if ageMonths < 12*13 { // children run lower
+			sys, dia = 102+7*r.NormFloat64(), 62+5*r.NormFloat64()
 		}
 		bp := observationJSON{Component: []obsComponent{
 			{Code: vitalSystolic.Code.cc(), ValueQuantity: *vitalSystolic.quantity(sys)},

@@ -25,6 +25,9 @@ type clinPatient struct {
 	height  float64 // adult height in cm (children grow from it)
 	bmi     float64
 	chronic []chronicProblem // in onset order
+	// the last instant formatted for search, and its value slice (see timeTok)
+	lastTime time.Time
+	lastTok  []string
 }
 
 // chronicProblem is a long-standing diagnosis; condID is its Condition's id once emitted.
