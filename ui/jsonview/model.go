@@ -39,34 +39,73 @@ type Model struct {
 	note   string // transient footer message (search result count, budget hit)
 }
 
-// New opens data, which must be one JSON value. The whole document is
-// validated once (a fast scan, no allocation per value); nodes are built
-// only as levels open.
+// New opens data, which must be one JSON value. Opening scans the root's
+// members once, which validates the whole document; nodes below the root
+// are built only as levels open, within a budget of lines.
 func New(data []byte, styles Styles) (*Model, error) {
-	start := 0
-	for start < len(data) && isSpace(data[start]) {
+	start, end := 0, len(data)
+	for start < end && isSpace(data[start]) {
 		start++
 	}
-	end, err := jsonscan.SkipValue(data, start)
-	if err != nil {
-		return nil, fmt.Errorf("not valid JSON: %w", err)
+	for end > start && isSpace(data[end-1]) {
+		end--
 	}
-	for p := end; p < len(data); p++ {
-		if !isSpace(data[p]) {
-			return nil, fmt.Errorf("not valid JSON: data after the value at offset %d", p)
-		}
+	kind := jsonscan.KindAt(data, start)
+	if start == end || kind == jsonscan.Invalid {
+		return nil, fmt.Errorf("not JSON: the document is empty or does not start with a JSON value")
 	}
 	m := &Model{
 		data: data,
 		nodes: []node{{key: jsonscan.Span{Start: -1, End: -1}, val: jsonscan.Span{Start: start, End: end},
-			parent: -1, first: -1, count: -1, kind: jsonscan.KindAt(data, start)}},
+			parent: -1, first: -1, count: -1, kind: kind}},
 		Keys:   DefaultKeyMap(),
 		width:  80,
 		height: 24,
 	}
+	if err := m.checkRoot(); err != nil {
+		return nil, err
+	}
 	m.SetStyles(styles)
-	m.setLevels(64, openBudget)
+	m.setLevels(jsonscan.MaxDepth+1, openBudget)
 	return m, nil
+}
+
+// checkRoot validates the document while building the root's children (one
+// scan instead of two on a 50 MB bundle) and fixes the root's span to end
+// at its closing bracket, rejecting anything after it.
+func (m *Model) checkRoot() error {
+	root := &m.nodes[0]
+	end := root.val.End
+	if !root.container() {
+		got, err := jsonscan.SkipValue(m.data, root.val.Start)
+		if err != nil {
+			return fmt.Errorf("not valid JSON: %w", err)
+		}
+		if got != end {
+			return fmt.Errorf("not valid JSON: data after the value at offset %d", got)
+		}
+		return nil
+	}
+	if _, err := m.buildUpTo(0, -1); err != nil {
+		return fmt.Errorf("not valid JSON: %w", err)
+	}
+	root = &m.nodes[0]
+	// The closing bracket follows the last member (or the opening one).
+	p := root.val.Start + 1
+	if root.count > 0 {
+		p = m.nodes[root.first+root.count-1].val.End
+	}
+	for p < end && isSpace(m.data[p]) {
+		p++
+	}
+	if p >= end || m.data[p] != closer(root.kind)[0] {
+		return fmt.Errorf("not valid JSON: expected %q at offset %d", closer(root.kind), p)
+	}
+	if p+1 != end {
+		return fmt.Errorf("not valid JSON: data after the value at offset %d", p+1)
+	}
+	root.val.End = p + 1
+	return nil
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -40,36 +40,63 @@ func (n *node) container() bool {
 func closing(i int32) int32 { return ^i }
 
 // build scans node i's children into the arena once. A container that does
-// not parse (impossible after New's validation, but outside input deserves
-// suspicion) is left childless instead of failing.
+// not parse (possible only below the root, whose members New checks) is
+// left childless and the error is noted for the footer.
 func (m *Model) build(i int32) {
+	if _, err := m.buildUpTo(i, -1); err != nil {
+		m.note = "malformed JSON: " + err.Error()
+	}
+}
+
+// buildUpTo builds node i's children unless there are more than limit of
+// them (limit < 0: no limit), in which case it stops scanning, keeps
+// nothing and returns limit+1: deciding that a level does not fit must not
+// cost a scan of a 50 MB array. It returns the number of children.
+func (m *Model) buildUpTo(i int32, limit int) (int, error) {
 	n := &m.nodes[i]
 	if n.first >= 0 || !n.container() {
-		return
+		return int(max(n.count, 0)), nil
+	}
+	if limit >= 0 && n.count > int32(limit) {
+		return limit + 1, nil // counted before
 	}
 	first := int32(len(m.nodes))
 	depth := n.depth + 1
+	over := false
+	add := func(k, v jsonscan.Span, idx int32) bool {
+		if limit >= 0 && int(idx) >= limit {
+			over = true
+			return false
+		}
+		m.nodes = append(m.nodes, node{key: k, val: v, parent: i, first: -1, count: -1,
+			index: idx, depth: depth, kind: jsonscan.KindAt(m.data, v.Start)})
+		return true
+	}
 	var err error
 	if n.kind == jsonscan.Object {
 		err = jsonscan.ObjectMembers(m.data, n.val, func(k, v jsonscan.Span) bool {
-			m.nodes = append(m.nodes, node{key: k, val: v, parent: i, first: -1, count: -1,
-				index: int32(len(m.nodes)) - first, depth: depth, kind: jsonscan.KindAt(m.data, v.Start)})
-			return true
+			return add(k, v, int32(len(m.nodes))-first)
 		})
 	} else {
+		noKey := jsonscan.Span{Start: -1, End: -1}
 		err = jsonscan.ArrayElements(m.data, n.val, func(idx int, v jsonscan.Span) bool {
-			m.nodes = append(m.nodes, node{key: jsonscan.Span{Start: -1, End: -1}, val: v, parent: i, first: -1, count: -1,
-				index: int32(idx), depth: depth, kind: jsonscan.KindAt(m.data, v.Start)})
-			return true
+			return add(noKey, v, int32(idx))
 		})
 	}
-	n = &m.nodes[i] // the append may have moved the arena
-	if err != nil {
+	n = &m.nodes[i] // the appends may have moved the arena
+	built := int32(len(m.nodes)) - first
+	switch {
+	case over:
+		m.nodes = m.nodes[:first]
+		n.count = -1
+		return limit + 1, nil
+	case err != nil:
 		m.nodes = m.nodes[:first]
 		n.first, n.count = first, 0
-		return
+		return 0, err
 	}
-	n.first, n.count = first, int32(len(m.nodes))-first
+	n.first, n.count = first, built
+	return int(built), nil
 }
 
 // expandable reports whether node i has something to show when expanded.
@@ -204,7 +231,8 @@ func (m *Model) relayout() {
 
 // setLevels expands every container above depth level and collapses the
 // rest, but stops early (leaving deeper levels collapsed) when the next
-// level would make more than budget lines. It returns the level reached.
+// level would make more than budget lines; the root is always expanded.
+// It returns the level reached.
 func (m *Model) setLevels(level int, budget int) int {
 	for i := range m.nodes {
 		m.nodes[i].expanded = false
@@ -213,28 +241,30 @@ func (m *Model) setLevels(level int, budget int) int {
 	lines := 1
 	reached := 0
 	for depth := 0; depth < level && len(frontier) > 0; depth++ {
-		add := 0
+		add, room := 0, budget-lines
 		for _, i := range frontier {
 			if m.expandable(i) {
-				m.build(i)
-				add += int(m.nodes[i].count) + 1
+				c, _ := m.buildUpTo(i, max(room-add, 0))
+				add += c + 1
 			}
-			if lines+add > budget && depth > 0 {
+			if add > room && depth > 0 {
 				break
 			}
 		}
-		if lines+add > budget && depth > 0 {
+		if add > room && depth > 0 {
 			break
 		}
 		var next []int32
 		for _, i := range frontier {
-			if m.expandable(i) {
-				m.nodes[i].expanded = true
-				n := &m.nodes[i]
-				for c := n.first; c < n.first+n.count; c++ {
-					if m.nodes[c].container() {
-						next = append(next, c)
-					}
+			if !m.expandable(i) {
+				continue
+			}
+			m.build(i)
+			m.nodes[i].expanded = true
+			n := &m.nodes[i]
+			for c := n.first; c < n.first+n.count; c++ {
+				if m.nodes[c].container() {
+					next = append(next, c)
 				}
 			}
 		}
@@ -246,8 +276,8 @@ func (m *Model) setLevels(level int, budget int) int {
 	return reached
 }
 
-// maxDepthBelow reports whether any container remains below the reached
-// level (so "expand all" knows whether it stopped early).
+// hasCollapsed reports whether a visible container is still closed (so
+// "expand all" knows whether its budget stopped it).
 func (m *Model) hasCollapsed() bool {
 	for _, l := range m.lines {
 		if l >= 0 && !m.nodes[l].expanded && m.expandable(l) {
