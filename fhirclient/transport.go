@@ -62,6 +62,9 @@ func (c *Client) newHTTPClient() (*http.Client, error) {
 		Transport: tr,
 		Timeout:   c.timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if via[0].Context().Value(noRedirectKey{}) != nil {
+				return http.ErrUseLastResponse
+			}
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("stopped after %d redirects", maxRedirects)
 			}
@@ -76,6 +79,9 @@ func (c *Client) newHTTPClient() (*http.Client, error) {
 	}, nil
 }
 
+// noRedirectKey marks a request whose redirects must not be followed (see Exchange).
+type noRedirectKey struct{}
+
 // outgoing is one request the client sends.
 type outgoing struct {
 	method string
@@ -85,6 +91,8 @@ type outgoing struct {
 	form   url.Values // the body's form, for the redacted log
 	bearer string     // access token; only ever attached to same-origin URLs
 	note   string
+	// noRedirect returns a 3xx as the answer instead of following it.
+	noRedirect bool
 }
 
 // incoming is a complete response whose body was read within the size cap.
@@ -130,6 +138,9 @@ func (c *Client) send(ctx context.Context, o outgoing) (*incoming, error) {
 		entry.ReqBody = redactForm(o.form)
 	}
 	start := time.Now()
+	if o.noRedirect {
+		req = req.WithContext(context.WithValue(req.Context(), noRedirectKey{}, true))
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		entry.Duration = time.Since(start)
