@@ -35,7 +35,9 @@ func TestExchangeRegistersWithoutToken(t *testing.T) {
 		t.Errorf("registration carried a token or was not logged: %+v", last)
 	}
 	// Redirects come back as they are.
-	redir := newRecorder(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/elsewhere", http.StatusMovedPermanently) })
+	redir := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/elsewhere", http.StatusMovedPermanently)
+	})
 	resp, err = c.Exchange(ctxT(t), http.MethodGet, redir.URL+"/jwks.json", nil, nil)
 	if err != nil || resp.Status != 301 {
 		t.Fatalf("%v %v", resp, err)
