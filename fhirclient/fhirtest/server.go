@@ -88,9 +88,10 @@ type Server struct {
 	keyID   string
 	sysUser string // the "system user" uuid OpenEMR puts in access tokens' sub
 
-	origin atomic.Pointer[string]
-	now    atomic.Pointer[func() time.Time]
-	faults faultState
+	origin    atomic.Pointer[string]
+	originSet atomic.Bool
+	now       atomic.Pointer[func() time.Time]
+	faults    faultState
 
 	tokenRequests, requests, connections atomic.Int64
 
@@ -144,7 +145,8 @@ func NewHandler(opts Options) *Server {
 		jtis:    map[string]time.Time{},
 		exports: map[string]*exportJob{},
 	}
-	s.SetOrigin("http://127.0.0.1")
+	fallback := "http://127.0.0.1"
+	s.origin.Store(&fallback) // until SetOrigin or Serve says where clients reach it
 	s.SetNow(opts.Now)
 	s.SetFaults(opts.Faults)
 	s.jwksHTTP = &http.Client{
@@ -168,13 +170,25 @@ func NewServer(opts Options) *Server {
 }
 
 // Serve accepts connections on l until it is closed, telling the server its origin from the
-// listener's address when no origin was set explicitly with a non-default value.
+// listener's address unless SetOrigin was called.
 func (s *Server) Serve(l net.Listener) error {
-	if *s.origin.Load() == "http://127.0.0.1" {
+	if !s.originSet.Load() {
 		s.SetOrigin("http://" + l.Addr().String())
 	}
 	srv := &http.Server{Handler: s, ConnState: s.ConnState, ReadHeaderTimeout: 10 * time.Second}
 	return srv.Serve(l)
+}
+
+// Start sets the origin from l (unless SetOrigin was called), serves on l in the background
+// and returns the http.Server, whose Shutdown stops it. Unlike `go s.Serve(l)`, URLs are
+// right as soon as Start returns.
+func (s *Server) Start(l net.Listener) *http.Server {
+	if !s.originSet.Load() {
+		s.SetOrigin("http://" + l.Addr().String())
+	}
+	hs := s.HTTPServer()
+	go func() { _ = hs.Serve(l) }()
+	return hs
 }
 
 // HTTPServer returns an http.Server for s with connection counting wired, for callers that
@@ -202,6 +216,7 @@ func (s *Server) Close() {
 func (s *Server) SetOrigin(origin string) {
 	o := strings.TrimRight(origin, "/")
 	s.origin.Store(&o)
+	s.originSet.Store(true)
 }
 
 // SetNow replaces the server clock (nil restores time.Now).

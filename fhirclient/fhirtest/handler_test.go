@@ -1,0 +1,101 @@
+package fhirtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestNewHandlerServe serves a handler-form sandbox on a caller's listener, as `fhirscope
+// sandbox` and --demo do, and checks URLs in bodies carry the listener's origin.
+func TestNewHandlerServe(t *testing.T) {
+	s := NewHandler(Options{Patients: 4})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := s.Start(l)
+	defer hs.Close()
+	want := "http://" + l.Addr().String()
+	if s.URL() != want {
+		t.Fatalf("origin %q, want %q", s.URL(), want)
+	}
+	conf := get(t, s.FHIRBase()+"/.well-known/smart-configuration", "").json(t)
+	if conf["token_endpoint"] != want+"/oauth2/default/token" {
+		t.Fatalf("token_endpoint %v", conf["token_endpoint"])
+	}
+	id := enabledClient(t, s, "system/Patient.read")
+	if b := search(t, s, mint(t, s, id, "system/Patient.read"), "Patient", nil); b.Total != 4 {
+		t.Fatalf("total %d", b.Total)
+	}
+	if c := s.Counters(); c.Connections == 0 {
+		t.Fatal("Serve does not count connections")
+	}
+}
+
+// observationData is a small dataset with Observations in two categories.
+func observationData() *Dataset {
+	d := GenerateBasic(2, 2)
+	pid := d.All("Patient")[0].ID
+	for i, cat := range []string{"vital-signs", "laboratory", "vital-signs"} {
+		id := fmt.Sprintf("obs-%d", i)
+		js, _ := json.Marshal(map[string]any{"resourceType": "Observation", "id": id, "status": "final",
+			"category": []map[string]any{{"coding": []map[string]string{{"code": cat}}}},
+			"subject":  map[string]string{"reference": "Patient/" + pid}})
+		d.Add(Resource{Type: "Observation", ID: id, JSON: js, Search: map[string][]string{
+			"_id": {id}, "patient": {pid}, "category": {cat, "http://terminology.hl7.org/CodeSystem/observation-category|" + cat}}})
+	}
+	return d
+}
+
+func TestCategoryRestrictedV2Scope(t *testing.T) {
+	s := newTestServer(t, Options{Data: observationData()})
+	vitals := "system/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|vital-signs"
+	id := enabledClient(t, s, vitals)
+	tok := mint(t, s, id, vitals)
+	b := search(t, s, tok, "Observation", nil)
+	if b.Total != 2 || strings.Join(b.ids(t), ",") != "obs-0,obs-2" {
+		t.Fatalf("restricted search: %v", b.ids(t))
+	}
+	if res := get(t, s.FHIRBase()+"/Observation/obs-1", tok); res.Status != 401 {
+		t.Fatalf("read outside the category: %d", res.Status)
+	}
+	pid := s.Data().All("Patient")[0].ID
+	if b := search(t, s, tok, "Observation", url.Values{"patient": {"Patient/" + pid}, "category": {"vital-signs"}}); b.Total != 2 {
+		t.Fatalf("patient+category: %d", b.Total)
+	}
+	// 7.0.2 does not know v2 scopes at all.
+	s2 := newTestServer(t, Options{Flavor: Flavor702, Data: observationData()})
+	if _, err := s2.RegisterClient(ClientRegistration{Scopes: []string{vitals}}); err == nil {
+		t.Fatal("7.0.2 accepted a v2 scope")
+	}
+}
+
+// BenchmarkServeSearch measures the server side of a 10,000-patient OpenEMR search (one
+// collection bundle): throughput of bundle streaming, so client benchmarks know the server is
+// not their bottleneck.
+func BenchmarkServeSearch(b *testing.B) {
+	s := NewServer(Options{Patients: 10_000})
+	defer s.Close()
+	id := enabledClient(b, s, "system/Patient.read")
+	tok := mint(b, s, id, "system/Patient.read")
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		req, _ := http.NewRequest(http.MethodGet, s.FHIRBase()+"/Patient", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatal(err, resp)
+		}
+		n, _ = io.Copy(io.Discard, resp.Body) // measure the server, not a client's parsing
+		resp.Body.Close()
+	}
+	b.SetBytes(n)
+	b.ReportMetric(float64(n)/1e6, "MB/bundle")
+}
