@@ -69,13 +69,25 @@ func (s *Server) streamBundle(w http.ResponseWriter, bundleType string, total in
 	bw.Write(linkJSON)
 	if len(entries) > 0 {
 		bw.WriteString(`,"entry":[`)
-		base := s.FHIRBase() + "/" + typ + "/"
+		rawBase := s.FHIRBase() + "/" + typ + "/"
+		base := rawBase // as it appears inside the JSON string
+		if !jsonSafe(base) {
+			b, _ := json.Marshal(base)
+			base = string(b[1 : len(b)-1])
+		}
 		for i, r := range entries {
 			if i > 0 {
 				bw.WriteByte(',')
 			}
 			bw.WriteString(`{"fullUrl":`)
-			writeJSONString(bw, base+r.ID)
+			if jsonSafe(r.ID) { // FHIR ids are [A-Za-z0-9-.]: no escaping, no allocation
+				bw.WriteByte('"')
+				bw.WriteString(base)
+				bw.WriteString(r.ID)
+				bw.WriteByte('"')
+			} else {
+				writeJSONString(bw, rawBase+r.ID)
+			}
 			bw.WriteString(`,"resource":`)
 			bw.Write(r.JSON)
 			if searchMode {
@@ -92,4 +104,14 @@ func (s *Server) streamBundle(w http.ResponseWriter, bundleType string, total in
 func writeJSONString(bw *bufio.Writer, s string) {
 	b, _ := json.Marshal(s)
 	bw.Write(b)
+}
+
+// jsonSafe reports whether s can be written inside a JSON string as is.
+func jsonSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
