@@ -71,6 +71,49 @@ func benchBundle(b *testing.B, mb int) string {
 
 var sizes = []int{50, 200}
 
+// benchNDJSON writes a bulk-export-like file of about mb MB once.
+func benchNDJSON(b *testing.B, mb int) string {
+	benchFilesMu.Lock()
+	defer benchFilesMu.Unlock()
+	key := -mb // negative keys: NDJSON
+	if p, ok := benchFiles[key]; ok {
+		return p
+	}
+	p := filepath.Join(benchDir(), fmt.Sprintf("Patient-%dMB.ndjson", mb))
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := jsonscantest.WriteNDJSON(f, mb<<20/2200, uint64(mb)); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	benchFiles[key] = p
+	return p
+}
+
+// BenchmarkIndexNDJSON: a bulk export file, validated line by line.
+func BenchmarkIndexNDJSON(b *testing.B) {
+	path := benchNDJSON(b, 50)
+	fi, _ := os.Stat(path)
+	b.SetBytes(fi.Size())
+	n := 0
+	for b.Loop() {
+		s, err := OpenFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = s.Wait(context.Background())
+		if n = s.Len(); s.Err() != nil || s.Status().BadLines != 0 {
+			b.Fatal(s.Err())
+		}
+		_ = s.Close()
+	}
+	b.ReportMetric(float64(n), "entries")
+}
+
 // BenchmarkFirstScreen: from OpenFile to the first 40 entries in hand.
 func BenchmarkFirstScreen(b *testing.B) {
 	for _, mb := range sizes {
