@@ -44,7 +44,7 @@ func (s *Server) serveFHIR(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet && !(r.Method == http.MethodPost && parts[len(parts)-1] == "_search") {
 		w.Header().Set("Allow", "GET")
-		writeJSON(w, http.StatusMethodNotAllowed, operationOutcome("error", "not-supported", "method not allowed"))
+		s.writeFHIR(w, http.StatusMethodNotAllowed, operationOutcome("error", "not-supported", "method not allowed"))
 		return
 	}
 	if search {
@@ -77,7 +77,7 @@ func (s *Server) writeScopeMissing(w http.ResponseWriter) {
 	case Flavor702:
 		w.WriteHeader(http.StatusUnauthorized) // OpenEMR 7.0.2/7.0.3: empty body
 	case FlavorPaged:
-		writeFHIR(w, http.StatusForbidden, operationOutcome("error", "forbidden", "insufficient scope"))
+		s.writeFHIR(w, http.StatusForbidden, operationOutcome("error", "forbidden", "insufficient scope"))
 	default:
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "An error occurred", "message": "Unauthorized", "code": 0})
 	}
@@ -85,12 +85,13 @@ func (s *Server) writeScopeMissing(w http.ResponseWriter) {
 
 // writeNotFound answers an unknown route.
 func (s *Server) writeNotFound(w http.ResponseWriter, msg string) {
-	writeFHIR(w, http.StatusNotFound, operationOutcome("error", "not-supported", msg))
+	s.writeFHIR(w, http.StatusNotFound, operationOutcome("error", "not-supported", msg))
 }
 
 // writeFHIR writes a FHIR JSON body: application/json as OpenEMR does, the FHIR media type on
 // the standard (paged) flavor.
-func writeFHIR(w http.ResponseWriter, status int, v any) {
+func (s *Server) writeFHIR(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", s.contentType())
 	writeJSON(w, status, v)
 }
 
@@ -109,8 +110,7 @@ func (s *Server) handleRead(w http.ResponseWriter, def typeDef, id string, categ
 	}
 	if !ok {
 		if s.opts.Flavor == FlavorPaged {
-			w.Header().Set("Content-Type", s.contentType())
-			writeJSON(w, http.StatusNotFound, operationOutcome("error", "not-found", def.Name+"/"+id+" is not known"))
+			s.writeFHIR(w, http.StatusNotFound, operationOutcome("error", "not-found", def.Name+"/"+id+" is not known"))
 			return
 		}
 		writeRawJSON(w, http.StatusNotFound, []byte("[]")) // OpenEMR's body for a missing id

@@ -99,3 +99,28 @@ func BenchmarkServeSearch(b *testing.B) {
 	b.SetBytes(n)
 	b.ReportMetric(float64(n)/1e6, "MB/bundle")
 }
+
+func TestPagedFlavorStandardShapes(t *testing.T) {
+	s, tok := allScopesServer(t, Options{Flavor: FlavorPaged, Patients: 3})
+	res := get(t, s.FHIRBase()+"/Patient/missing", tok)
+	if res.Status != 404 || res.Header.Get("Content-Type") != "application/fhir+json" || res.json(t)["resourceType"] != "OperationOutcome" {
+		t.Fatalf("paged 404: %d %q %s", res.Status, res.Header.Get("Content-Type"), res.Body)
+	}
+	res = get(t, s.FHIRBase()+"/Patient", tok)
+	if res.Header.Get("Content-Type") != "application/fhir+json" {
+		t.Fatalf("paged search content type %q", res.Header.Get("Content-Type"))
+	}
+}
+
+func TestPostSearch(t *testing.T) {
+	s, tok := allScopesServer(t, Options{Patients: 9})
+	p := s.Data().All("Patient")[4]
+	req, _ := http.NewRequest(http.MethodPost, s.FHIRBase()+"/Patient/_search", strings.NewReader(url.Values{"_id": {p.ID}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res := do(t, req)
+	var b bundle
+	if err := json.Unmarshal(res.Body, &b); err != nil || res.Status != 200 || b.Total != 1 || b.ids(t)[0] != p.ID {
+		t.Fatalf("POST _search: %d %s", res.Status, res.Body)
+	}
+}

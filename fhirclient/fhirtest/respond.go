@@ -46,8 +46,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeRawJSON(w, status, b)
 }
 
+// writeRawJSON writes b with status, as application/json unless the caller already chose a
+// JSON media type (the paged flavor's application/fhir+json).
 func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
