@@ -155,6 +155,33 @@ func (c *Client) resolve(pathOrURL string) (*url.URL, error) {
 		return nil, fmt.Errorf("fhirclient: bad path %q: %w", truncate(pathOrURL, 200), err)
 	}
 	u := *c.base
-	u.Path, u.RawPath, u.RawQuery = rel.Path, rel.RawPath, rel.RawQuery
+	u.Path, u.RawPath, u.RawQuery = rel.Path, rel.RawPath, escapeQuery(rel.RawQuery)
 	return &u, nil
+}
+
+// escapeQuery percent-encodes what may not appear raw in a query (spaces, non-ASCII, quotes)
+// and keeps everything else, so a typed "Patient?name=van der berg" is sent as meant, while
+// the structure (&, =, +, existing %XX) is left alone.
+func escapeQuery(q string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		ch := q[i]
+		if ch <= ' ' || ch >= 0x7f || strings.IndexByte("\"<>\\^`{|}#", ch) >= 0 {
+			if b.Len() == 0 {
+				b.WriteString(q[:i])
+			}
+			b.WriteByte('%')
+			b.WriteByte(hex[ch>>4])
+			b.WriteByte(hex[ch&15])
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(ch)
+		}
+	}
+	if b.Len() == 0 {
+		return q
+	}
+	return b.String()
 }

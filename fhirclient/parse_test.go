@@ -193,3 +193,29 @@ func TestParseBundleEntriesAreSubslices(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveKeepsTokenOnBaseAndEscapesTypedQueries(t *testing.T) {
+	c, err := New("https://EMR.example.org:443/apis/default/fhir/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"Patient":                          "https://EMR.example.org:443/apis/default/fhir/Patient",
+		"/Patient/1":                       "https://EMR.example.org:443/apis/default/fhir/Patient/1",
+		"/apis/default/fhir/Patient?x=1":   "https://EMR.example.org:443/apis/default/fhir/Patient?x=1",
+		"Patient?name=van der berg&g=é":    "https://EMR.example.org:443/apis/default/fhir/Patient?name=van%20der%20berg&g=%C3%A9",
+		"Patient?name=a%20b&_count=5":      "https://EMR.example.org:443/apis/default/fhir/Patient?name=a%20b&_count=5",
+		"https://emr.example.org/x?y=1":    "https://emr.example.org/x?y=1",
+		"https://emr.example.org:443/Path": "https://emr.example.org:443/Path",
+	} {
+		u, err := c.resolve(in)
+		if err != nil || u.String() != want {
+			t.Errorf("resolve(%q) = %v, %v; want %s", in, u, err, want)
+		}
+	}
+	for _, other := range []string{"http://emr.example.org/apis/default/fhir/Patient", "https://emr.example.org:8443/x", "https://evil.example/x", "//evil.example/x"} {
+		if _, err := c.resolve(other); err == nil {
+			t.Errorf("resolve(%q) accepted another origin", other)
+		}
+	}
+}
