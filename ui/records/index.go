@@ -50,11 +50,14 @@ func detect(path string, data []byte) (Format, int, error) {
 	if nl < 0 {
 		return FormatUnknown, start, nil
 	}
+	// Look at what follows first: a one-line document ending in "\n" is
+	// then recognised without scanning its line.
+	if rest := bytes.TrimLeft(data[start+nl:], " \t\r\n"); len(rest) == 0 || rest[0] != '{' {
+		return FormatUnknown, start, nil
+	}
 	first := bytes.TrimRight(probe[:nl], " \t\r")
 	if end, err := jsonscan.SkipValue(first, 0); err == nil && end == len(first) {
-		if rest := bytes.TrimLeft(data[start+nl:], " \t\r\n"); len(rest) > 0 && rest[0] == '{' {
-			return FormatNDJSON, start, nil
-		}
+		return FormatNDJSON, start, nil
 	}
 	return FormatUnknown, start, nil
 }
