@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -135,4 +136,31 @@ func bigDocumentReference(size int) []byte {
 		`"content":[{"attachment":{"contentType":"application/pdf","title":"note.pdf","data":"%s"}}],`+
 		`"context":{"related":[%s]}}`,
 		base64.StdEncoding.EncodeToString(raw), strings.TrimSuffix(strings.Repeat(`{"reference":"Encounter/e-1"},`, 50), ",")))
+}
+
+// BenchmarkExpandAll50MB is "expand all" on the 50 MB bundle: it opens
+// level after level until the line budget would be passed, and reports the
+// lines shown, nodes built and the heap they keep against the file size
+// (the file's own bytes are not counted: the app holds them anyway).
+func BenchmarkExpandAll50MB(b *testing.B) {
+	doc := bundle50MB()
+	var m *Model
+	var heap uint64
+	for b.Loop() {
+		var err error
+		if m, err = New(doc, DefaultStyles()); err != nil {
+			b.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		m.ExpandAll()
+		runtime.GC() // what the model keeps, not the garbage of growing it
+		runtime.ReadMemStats(&after)
+		heap = after.HeapAlloc - before.HeapAlloc
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/expand-all")
+	b.ReportMetric(float64(len(m.lines)), "lines")
+	b.ReportMetric(float64(len(m.nodes)), "nodes")
+	b.ReportMetric(float64(heap)/float64(len(doc)), "heap/file")
 }
