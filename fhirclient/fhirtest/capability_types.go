@@ -108,11 +108,11 @@ func (s *Server) servedTypes() []typeDef {
 	var out []typeDef
 	have := map[string]bool{}
 	for _, t := range openEMRTypes {
+		have[t.Name] = true // a 7.0.4-only type stays unserved on 7.0.2 even if the data has it
 		if t.Since704 && s.opts.Flavor == Flavor702 {
 			continue
 		}
 		out = append(out, t)
-		have[t.Name] = true
 	}
 	for _, name := range s.data.Types() {
 		if !have[name] {

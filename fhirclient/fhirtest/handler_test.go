@@ -124,3 +124,20 @@ func TestPostSearch(t *testing.T) {
 		t.Fatalf("POST _search: %d %s", res.Status, res.Body)
 	}
 }
+
+func TestFlavor702HidesNewerTypesEvenWithData(t *testing.T) {
+	d := GenerateBasic(1, 2)
+	d.Add(Resource{Type: "ServiceRequest", ID: "sr1", JSON: []byte(`{"resourceType":"ServiceRequest","id":"sr1"}`),
+		Search: map[string][]string{"_id": {"sr1"}}})
+	d.Add(Resource{Type: "Basic", ID: "b1", JSON: []byte(`{"resourceType":"Basic","id":"b1"}`), Search: map[string][]string{"_id": {"b1"}}})
+	s := newTestServer(t, Options{Flavor: Flavor702, Data: d})
+	if _, err := s.RegisterClient(ClientRegistration{Scopes: []string{"system/ServiceRequest.read"}}); err == nil {
+		t.Fatal("7.0.2 knows ServiceRequest")
+	}
+	// A type outside OpenEMR's list that the data carries is served (read and _id search).
+	id := enabledClient(t, s, "system/Basic.read")
+	tok := mint(t, s, id, "system/Basic.read")
+	if b := search(t, s, tok, "Basic", url.Values{"_id": {"b1"}}); b.Total != 1 {
+		t.Fatalf("Basic search total %d", b.Total)
+	}
+}
