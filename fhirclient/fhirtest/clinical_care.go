@@ -243,7 +243,7 @@ func (p *clinPatient) chronicMedications(e *encounterPlan, at time.Time, plan ma
 		status = "active"
 	}
 	for _, c := range p.chronic {
-		if c.onset.After(at) || c.condID == "" {
+		if c.onset.After(at.Add(25*time.Minute)) || c.condID == "" { // prescribed after diagnosis
 			continue
 		}
 		for _, key := range plan[c.key] {

@@ -84,10 +84,13 @@ func (p *clinPatient) planEncounters() []*encounterPlan {
 	if p.birth.After(from) {
 		from = p.birth
 	}
+	lastVisit := ref.AddDate(0, 0, -2).Truncate(24 * time.Hour)
 	var plans []*encounterPlan
 	addAt := func(kind encounterKind, day time.Time) *encounterPlan {
 		start := day.Truncate(24 * time.Hour).Add(clinicHour(r))
-		if !start.After(from) || !start.Before(ref) {
+		// Visits end two days before the reference date, so results issued the next day and
+		// long emergency stays still lie in the past.
+		if !start.After(from) || !start.Before(lastVisit) {
 			return nil
 		}
 		e := &encounterPlan{kind: kind, start: start, site: p.home, loc: p.home.clinic, locID: p.home.clinicID, pract: p.gp}
@@ -126,11 +129,11 @@ func (p *clinPatient) planEncounters() []*encounterPlan {
 	}
 	if r.IntN(100) < 8 {
 		day := from.Add(time.Duration(r.Int64N(int64(ref.Sub(from)) + 1)))
-		if e := addAt(kindEmergency, day); e != nil {
+		if e := addAt(kindEmergency, day.Add(-12*time.Hour)); e != nil {
 			e.site, e.loc, e.locID = p.home.hospital, p.home.hospital.clinic, p.home.hospital.clinicID
 			e.pract = p.dir.practs[r.IntN(len(p.dir.practs))]
 			e.acute = &acuteProblems[len(acuteProblems)-1-r.IntN(2)] // pneumonia or ankle sprain
-			e.start = e.start.Add(time.Duration(r.IntN(10)) * time.Hour)
+			e.start = e.start.Add(time.Duration(r.IntN(10)) * time.Hour) // emergencies come at any hour
 		}
 	}
 	// Chronic disease follow-up three months after a check-up.

@@ -3,6 +3,7 @@ package fhirtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -86,7 +87,19 @@ func refID(v any, typ string) string {
 }
 
 func TestClinicalResourcesAreValidFHIR(t *testing.T) {
-	cfg := ClinicalConfig{Seed: 11, Patients: 250}.normalized()
+	for _, cfg := range []ClinicalConfig{
+		{Seed: 11, Patients: 250},
+		{Seed: -4, Patients: 120, HistoryYears: 1},
+		{Seed: 1 << 40, Patients: 120, HistoryYears: 10, Reference: time.Date(2031, 7, 1, 12, 0, 0, 0, time.UTC)},
+	} {
+		cfg = cfg.normalized()
+		t.Run(fmt.Sprintf("seed=%d/years=%d", cfg.Seed, cfg.HistoryYears), func(t *testing.T) {
+			validateClinical(t, cfg)
+		})
+	}
+}
+
+func validateClinical(t *testing.T, cfg ClinicalConfig) {
 	all := collectClinical(t, cfg)
 	seen := map[string]bool{}
 	birth := map[string]time.Time{}
@@ -153,13 +166,14 @@ func TestClinicalResourcesAreValidFHIR(t *testing.T) {
 			t.Errorf("no %s generated", typ)
 		}
 	}
-	// A chart worth showing, small enough to serve: tens of resources per patient.
+	// A chart worth showing, small enough to serve: tens of resources per patient and year.
 	perPatient := float64(len(all)) / float64(cfg.Patients)
-	if perPatient < 30 || perPatient > 120 {
-		t.Errorf("%.1f resources per patient, want 30..120", perPatient)
+	y := float64(cfg.HistoryYears)
+	if perPatient < 5+8*y || perPatient > 30+40*y {
+		t.Errorf("%.1f resources per patient over %v years, want %v..%v", perPatient, y, 5+8*y, 30+40*y)
 	}
-	if o := float64(perType["Observation"]) / float64(cfg.Patients); o < 15 {
-		t.Errorf("%.1f observations per patient", o)
+	if o := float64(perType["Observation"]) / float64(cfg.Patients); o < 4*y {
+		t.Errorf("%.1f observations per patient over %v years", o, y)
 	}
 }
 

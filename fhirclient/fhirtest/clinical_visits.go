@@ -136,7 +136,7 @@ func (p *clinPatient) vaccinesAndScreening(plans []*encounterPlan) {
 	adult("ppsv23", p.age >= 65 && r.IntN(100) < 20)
 
 	screening := func(key string) {
-		at := from.Add(time.Duration(r.Int64N(int64(ref.Sub(from))))).Truncate(24 * time.Hour).Add(clinicHour(r))
+		at := from.Add(time.Duration(r.Int64N(max(int64(ref.Sub(from))-2*24*int64(time.Hour), 1)))).Truncate(24 * time.Hour).Add(clinicHour(r))
 		by := p.dir.practs[r.IntN(len(p.dir.practs))]
 		p.procedure(nil, key, at, by, nil, "")
 	}
