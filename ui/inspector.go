@@ -204,6 +204,11 @@ func (s *InspectorScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		if ref, ok := v.RawReferenceAtCursor(); ok {
 			return s.follow(ref)
 		}
+		if p := v.Path(); p == "reference" || strings.HasSuffix(p, ".reference") {
+			// A reference the tree cannot read as Type/id (#contained, urn:uuid:...):
+			// follow says why it cannot be opened.
+			return s.follow(v.TextAtCursor())
+		}
 		v.Toggle()
 		return nil
 	case key.Matches(msg, k.CopyValue):

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"fhirscope/ui/termsafe"
 )
 
@@ -54,15 +52,7 @@ func (s *InspectorScreen) inspectorTitle() string {
 	if len(hist) > 0 {
 		left += "  " + st.Subtle.Render(strings.Join(hist, " · "))
 	}
-	right := ""
-	if s.fetchRef != "" {
-		right = st.Warn.Render("opening " + termsafe.String(s.fetchRef) + "… (esc cancels)")
-	}
-	gap := s.width - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if right == "" || gap < 2 {
-		return left
-	}
-	return left + strings.Repeat(" ", gap) + right
+	return left
 }
 
 func (s *InspectorScreen) inspectorFooter() string {
@@ -72,6 +62,10 @@ func (s *InspectorScreen) inspectorFooter() string {
 		return s.input.View()
 	case promptOverwrite:
 		return st.Warn.Render(termsafe.String(s.confirmPath)+" exists: overwrite it? ") + st.Key.Render("y/n")
+	}
+	if s.fetchRef != "" {
+		// The reference may be a long URL: the hint to cancel comes first so it always shows.
+		return st.Warn.Render("esc cancels · opening " + termsafe.String(s.fetchRef) + "…")
 	}
 	if s.status == "" {
 		return st.Faint.Render("enter follow reference · y copy value · Y copy path · s save · [ ] history")

@@ -122,6 +122,8 @@ func newBrowseInput(c *Common, prompt, placeholder string) textinput.Model {
 	st.Focused.Text = c.Styles.Normal
 	st.Focused.Placeholder = c.Styles.Faint
 	st.Blurred = st.Focused
+	// A steady cursor: no blink timer re-rendering the screen twice a second.
+	st.Cursor.Blink = false
 	in.SetStyles(st)
 	return in
 }
@@ -157,7 +159,8 @@ func (s *ResultsScreen) Title() string {
 func (s *ResultsScreen) SetSize(width, height int) {
 	s.width, s.height = max(width, 20), max(height, 5)
 	s.search.SetWidth(s.width - 10)
-	s.filter.input.SetWidth(s.width - 10)
+	// The filter shares its line with the row count.
+	s.filter.input.SetWidth(min(40, s.width/2))
 	s.clampCursor()
 }
 

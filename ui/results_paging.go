@@ -325,6 +325,12 @@ func (s *ResultsScreen) pageCount() (int, bool) {
 	if s.page != nil && (s.lastPage > 0 || !s.page.HasNext()) {
 		return max(s.lastPage, s.page.Number), true
 	}
+	if s.page != nil {
+		// A prefetched next page that is the last one tells the count too.
+		if next, ok := s.pages[s.page.Number+1]; ok && !next.HasNext() {
+			return next.Number, true
+		}
+	}
 	return 0, false
 }
 

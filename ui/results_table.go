@@ -55,7 +55,7 @@ func cellsFor(typ string, entry []byte) []string {
 }
 
 // layoutColumns fits the preferred widths into width cells. When the screen is narrow the
-// widest column gives up a cell at a time (so short columns such as dates and genders stay
+// last column shrinks first, then the widest column gives up a cell at a time (so short columns such as dates and genders stay
 // whole while a long name or id is cut), never below a few cells; when it is wide the last
 // column takes what is left over. Two spaces separate columns.
 func layoutColumns(cols []summary.Column, width int) []tableColumn {
@@ -69,6 +69,14 @@ func layoutColumns(cols []summary.Column, width int) []tableColumn {
 	for i, c := range cols {
 		out[i] = tableColumn{title: c.Title, width: max(c.Width, minWidth)}
 		used += out[i].width
+	}
+	// The last column (the id, for ui/summary's layouts) is the least telling when cut short
+	// of the others, so it gives up its room first, down to a recognisable prefix.
+	last := &out[len(out)-1]
+	if floor := max(12, ansi.StringWidth(last.title)); used > avail && last.width > floor {
+		cut := min(used-avail, last.width-floor)
+		last.width -= cut
+		used -= cut
 	}
 	for used > avail {
 		widest := 0
@@ -84,7 +92,7 @@ func layoutColumns(cols []summary.Column, width int) []tableColumn {
 		used--
 	}
 	if rest := avail - used; rest > 0 {
-		out[len(out)-1].width += rest
+		last.width += rest
 	}
 	return out
 }
