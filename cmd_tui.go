@@ -188,8 +188,37 @@ func printTUIHelp(w io.Writer, fs *flag.FlagSet) {
 	}
 }
 
-// runOpen is `fhirscope open FILE`: the explorer on a local file, offline.
+// runOpen is `fhirscope open FILE`: the explorer on a local JSON file (a Bundle or one
+// resource) or an NDJSON file (bulk export output), offline.
 func runOpen(args []string, stdout, stderr io.Writer) int {
-	io.WriteString(stderr, "fhirscope open: not wired yet\n")
-	return 2
+	fs := flag.NewFlagSet("fhirscope open", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	noMouse := fs.Bool("no-mouse", false, "leave the mouse to the terminal (text selection works; no wheel scrolling)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: fhirscope open [--no-mouse] FILE\n\nOpens a JSON Bundle, a single resource or an NDJSON file offline, without a server or a profile.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	opts, closeFile, err := ui.OfflineOptions(fs.Arg(0), *noMouse)
+	if err != nil {
+		fmt.Fprintln(stderr, "fhirscope open:", err)
+		return 1
+	}
+	defer closeFile()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := tea.NewProgram(ui.NewApp(ctx, opts), tea.WithContext(ctx)).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		fmt.Fprintln(stderr, "fhirscope:", err)
+		return 1
+	}
+	return 0
 }

@@ -224,6 +224,17 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	top := a.Top()
+	if p, ok := top.(*PaletteScreen); ok {
+		// Closed here, synchronously, so keys typed right after enter or esc reach the
+		// screen below instead of a palette about to close.
+		switch {
+		case key.Matches(k, keys.Cancel):
+			return a.pop()
+		case key.Matches(k, keys.Accept):
+			run := p.Chosen()
+			return tea.Batch(a.pop(), run)
+		}
+	}
 	if ts, ok := top.(TextInputScreen); ok && ts.Capturing() {
 		return a.forward(k)
 	}

@@ -97,15 +97,15 @@ func (h *HelpScreen) View() string {
 func (h *HelpScreen) layout(width int) string {
 	s := h.c.Styles
 	var blocks []string
+	seen := map[string]bool{} // a binding listed by the screen is not repeated in the global group
 	for _, g := range h.groups {
 		keyW := 0
 		for _, b := range g {
-			if b.Enabled() {
-				keyW = max(keyW, lipgloss.Width(b.Help().Key))
+			if hp := b.Help(); b.Enabled() && !seen[hp.Key+hp.Desc] {
+				keyW = max(keyW, lipgloss.Width(hp.Key))
 			}
 		}
 		var rows []string
-		seen := map[string]bool{}
 		for _, b := range g {
 			hp := b.Help()
 			if !b.Enabled() || hp.Key == "" || seen[hp.Key+hp.Desc] {

@@ -96,6 +96,18 @@ func (p *PaletteScreen) Titles() []string {
 	return out
 }
 
+// Chosen runs the selected command's Run and returns its tea.Cmd (nil when nothing is
+// selected or the command needs nothing done).
+func (p *PaletteScreen) Chosen() tea.Cmd {
+	if p.cursor >= len(p.shown) {
+		return nil
+	}
+	if run := p.all[p.shown[p.cursor]].Run; run != nil {
+		return run()
+	}
+	return nil
+}
+
 func (p *PaletteScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case morePaletteMsg:
@@ -108,15 +120,10 @@ func (p *PaletteScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		case key.Matches(msg, keys.Cancel):
 			return p, Pop()
 		case key.Matches(msg, keys.Accept):
-			if p.cursor < len(p.shown) {
-				cmd := p.all[p.shown[p.cursor]]
-				var then tea.Cmd
-				if cmd.Run != nil {
-					then = cmd.Run()
-				}
-				return p, tea.Sequence(Pop(), then)
+			if run := p.Chosen(); run != nil {
+				return p, tea.Sequence(Pop(), run)
 			}
-			return p, nil
+			return p, Pop()
 		case msg.Code == tea.KeyUp || msg.String() == "ctrl+k" || key.Matches(msg, keys.Prev):
 			p.cursor = max(0, p.cursor-1)
 			return p, nil

@@ -182,7 +182,7 @@ func (s *RequestLogScreen) View() string {
 		return b.String() + s.detailView()
 	}
 	urlW := max(10, s.w-2-9-7-5-8-9)
-	b.WriteString(st.Header.Render(truncate(fmt.Sprintf("  %-9s%-7s%-5s%8s %8s %s", "TIME", "METHOD", "CODE", "TIME", "SIZE", "URL"), s.w)) + "\n")
+	b.WriteString(st.Header.Render(truncate(fmt.Sprintf("  %-9s%-7s%-5s%8s %8s %s", "TIME", "METHOD", "CODE", "TOOK", "SIZE", "URL"), s.w)) + "\n")
 	end := min(len(s.entries), s.offset+s.listHeight())
 	for i := s.offset; i < end; i++ {
 		e := s.entries[i]

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The end-to-end test drives the BUILT binary in a real terminal: tmux at 120x40, keys sent
+// with send-keys, the screen read back with capture-pane. It walks the explorer as a user
+// would on `fhirscope --demo` and checks what the screen shows at every step, polling the
+// pane until the expected text appears (never a fixed sleep alone).
+
+// fhirscopeBinary returns $FHIRSCOPE_BIN (set by .ci/run) or builds the binary.
+func fhirscopeBinary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("FHIRSCOPE_BIN"); bin != "" {
+		abs, err := filepath.Abs(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return abs
+	}
+	bin := filepath.Join(t.TempDir(), "fhirscope")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// tmuxTerm is one tmux server (its own socket, so it never touches the user's) with one
+// session running a command.
+type tmuxTerm struct {
+	t      *testing.T
+	socket string
+}
+
+func startTmux(t *testing.T, w, h int, dir string, env []string, command string) *tmuxTerm {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("SKIPPED: tmux is not installed; the end-to-end terminal test needs it (.ci/run installs it)")
+	}
+	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("fhirscope-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-c", dir}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	args = append(args, command)
+	tm.run(args...)
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	return tm
+}
+
+func (tm *tmuxTerm) run(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (Enter, Escape, C-c, or plain characters).
+func (tm *tmuxTerm) keys(keys ...string) {
+	tm.t.Helper()
+	tm.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
+
+// text types s literally.
+func (tm *tmuxTerm) text(s string) {
+	tm.t.Helper()
+	tm.run("send-keys", "-t", "e2e", "-l", s)
+}
+
+func (tm *tmuxTerm) screen() string {
+	tm.t.Helper()
+	return tm.run("capture-pane", "-p", "-t", "e2e")
+}
+
+// waitFor polls the pane until every want is on screen, and returns the screen.
+func (tm *tmuxTerm) waitFor(step string, want ...string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		scr := tm.screen()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("step %q: %q never showed up; screen:\n%s", step, missing, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestE2EDemoWalk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	bin := fhirscopeBinary(t)
+	home := t.TempDir()
+	work := t.TempDir()
+	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"XDG_DATA_HOME=" + filepath.Join(home, ".local/share"), "TERM=xterm-256color", "NO_COLOR="}
+	// The shell line reports the exit status, and keeps the pane open to read it.
+	tm := startTmux(t, 120, 40, work, env, fmt.Sprintf("%q --demo --patients 120; echo \"fhirscope exited with $?\"; sleep 60", bin))
+
+	scr := tm.waitFor("connect", "Connected with profile demo", "press enter to browse resource types")
+	for _, want := range []string{"✓ Register the client", "✓ Enable the client", "Admin > System > API Clients",
+		"✓ Access token", "DEMO: synthetic data"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("connect screen lacks %q:\n%s", want, scr)
+		}
+	}
+
+	tm.keys("Enter")
+	tm.waitFor("types", "Resource types", "Patient", "✓ read")
+
+	tm.keys("/")
+	tm.text("Patient")
+	tm.keys("Enter") // one match: opens it
+	scr = tm.waitFor("patient results", "Name", "Birth date", "MRN", "page 1")
+	if !strings.Contains(scr, "DEMO: synthetic data") {
+		t.Errorf("the demo mark left the status bar:\n%s", scr)
+	}
+	firstPage := rowIDs(scr)
+
+	tm.keys("n")
+	scr = tm.waitFor("page 2", "page 2")
+	deadline := time.Now().Add(10 * time.Second)
+	for sameRows(rowIDs(scr), firstPage) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		scr = tm.screen()
+	}
+	if sameRows(rowIDs(scr), firstPage) {
+		t.Fatalf("page 2 shows the rows of page 1:\n%s", scr)
+	}
+
+	tm.keys("Enter")
+	tm.waitFor("inspector", `"resourceType": "Patient"`, `"birthDate"`)
+
+	tm.keys("C") // collapse all
+	tm.waitFor("collapsed", "…")
+	tm.keys("E") // expand all
+	tm.waitFor("expanded", `"resourceType": "Patient"`)
+
+	tm.keys("/")
+	tm.text("reference")
+	tm.keys("Enter")
+	scr = tm.waitFor("search in the inspector", `"reference": "`)
+	if !strings.Contains(scr, ".reference") {
+		t.Errorf("the cursor's path should show the reference:\n%s", scr)
+	}
+
+	tm.keys("Enter") // follow the reference
+	tm.waitFor("followed reference", `"resourceType": "Practitioner"`)
+
+	tm.keys("[") // back in the inspector's history
+	tm.waitFor("back", `"resourceType": "Patient"`)
+
+	tm.keys("?")
+	scr = tm.waitFor("help", "Keys:", "quit", "history back")
+	if strings.Contains(scr, `"resourceType"`) {
+		t.Errorf("help should cover the screen:\n%s", scr)
+	}
+	tm.keys("Escape")
+	tm.waitFor("help closed", `"resourceType": "Patient"`)
+
+	tm.keys("q")
+	tm.waitFor("quit", "fhirscope exited with 0")
+
+	// The demo writes nothing: no config, no keyring file, nothing in the working directory.
+	for _, dir := range []string{home, work} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) > 0 {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Errorf("--demo left files in %s: %v", dir, names)
+		}
+	}
+}
+
+// rowIDs are the patient ids (last column) of the rows on screen.
+func rowIDs(scr string) []string {
+	var ids []string
+	for _, line := range strings.Split(scr, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && len(f[len(f)-1]) == 36 && strings.Count(f[len(f)-1], "-") == 4 {
+			ids = append(ids, f[len(f)-1])
+		}
+	}
+	return ids
+}
+
+func sameRows(a, b []string) bool {
+	return len(a) > 0 && len(a) == len(b) && a[0] == b[0] && a[len(a)-1] == b[len(b)-1]
+}
