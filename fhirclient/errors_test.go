@@ -291,3 +291,30 @@ func TestRelativeNextLinkResolvedOnTheBase(t *testing.T) {
 		t.Fatalf("ids %v", ids)
 	}
 }
+
+// TestWWWAuthenticateOnStandardServers: RFC 6750 challenges decide between a missing scope
+// (no pointless re-mint) and a rejected token (one re-mint and retry).
+func TestWWWAuthenticateOnStandardServers(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{}, patientScopes)
+	for _, tc := range []struct {
+		challenge      string
+		kind           fhirclient.ErrorKind
+		hits, tokenReq int
+	}{
+		{`Bearer error="insufficient_scope", scope="system/Patient.read"`, fhirclient.KindScopeMissing, 1, 1},
+		{`Bearer error="invalid_token"`, fhirclient.KindTokenRejected, 2, 2},
+	} {
+		fhir := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("WWW-Authenticate", tc.challenge)
+			w.WriteHeader(http.StatusUnauthorized)
+		})
+		before := srv.Counters().TokenRequests
+		c, _ := fhirclient.New(fhir.URL+"/fhir", fhirclient.WithCredentials(cred), fhirclient.WithScopes(patientScopes),
+			fhirclient.WithTokenURL(srv.TokenURL()))
+		_, err := c.Search(ctxT(t), "Patient", nil)
+		wantAPIError(t, err, tc.kind, 401)
+		if hits, _ := fhir.seen(); hits != tc.hits || srv.Counters().TokenRequests-before != int64(tc.tokenReq) {
+			t.Errorf("%s: %d requests, %d token requests", tc.challenge, hits, srv.Counters().TokenRequests-before)
+		}
+	}
+}

@@ -109,8 +109,9 @@ func (c *Client) authedGet(ctx context.Context, u *url.URL, typ string, h http.H
 			return nil, err
 		}
 		if in.status == http.StatusUnauthorized && tok != nil && attempt == 0 {
-			rejected := tokenRejectedBody(in.body)
-			if rejected || typ == "" || tok.ScopeOmitted || ScopeCovers(tok.Granted, typ) {
+			rejected := tokenRejected(in)
+			scopeSaid := strings.Contains(in.header.Get("WWW-Authenticate"), "insufficient_scope")
+			if rejected || (!scopeSaid && (typ == "" || tok.ScopeOmitted || ScopeCovers(tok.Granted, typ))) {
 				note = "retry after a 401, with a new token"
 				continue
 			}
@@ -120,6 +121,12 @@ func (c *Client) authedGet(ctx context.Context, u *url.URL, typ string, h http.H
 		}
 		return &Response{Status: in.status, URL: in.url, Header: in.header, Body: in.body, ContentType: in.contentType()}, nil
 	}
+}
+
+// tokenRejected recognises a server's answer to a bad or expired token: RFC 6750's
+// WWW-Authenticate error="invalid_token", or league/oauth2-server's body.
+func tokenRejected(in *incoming) bool {
+	return strings.Contains(in.header.Get("WWW-Authenticate"), "invalid_token") || tokenRejectedBody(in.body)
 }
 
 // tokenRejectedBody recognises league/oauth2-server's answer to a bad or expired token.
@@ -157,7 +164,7 @@ func classify(method, rawURL string, in *incoming, tok *Token, typ string) *APIE
 		switch {
 		case tok == nil:
 			e.Kind = KindAuthRequired
-		case tokenRejectedBody(in.body):
+		case tokenRejected(in):
 			e.Kind = KindTokenRejected
 		default:
 			// A token that was just minted (or re-minted) and still refused: the scope.
