@@ -23,6 +23,8 @@ func TestGoldenViews(t *testing.T) {
 		{name: "patient_narrow", w: 24, h: 10, file: "patient.json", keys: []string{"/", "Mallory", "enter"}},
 		{name: "bundle_bottom", w: 72, h: 14, doc: bigBundle(20 << 10), keys: []string{"3", "G"}},
 		{name: "deep", w: 40, h: 8, doc: []byte(strings.Repeat(`{"a":[`, 20) + `"leaf"` + strings.Repeat("]}", 20)), keys: []string{"/", "leaf", "enter"}},
+		{name: "patient_wrap", w: 40, h: 12, file: "patient.json", keys: []string{"w", "/", "line one", "enter"}},
+		{name: "wrap_bottom", w: 30, h: 8, doc: []byte(`{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"url":"https://ehr.example.org/apis/default/fhir/Binary/12345?format=application%2Fpdf&x=` + strings.Repeat("0123456789", 12) + `"}`), keys: []string{"G", "k", "w"}},
 		{name: "observation_levels", w: 70, h: 20, file: "observation_bp.json", keys: []string{"3", "/", "mmHg", "enter", "n"}},
 	}
 	for _, c := range cases {

@@ -13,6 +13,8 @@ type KeyMap struct {
 
 	Search, NextMatch, PrevMatch key.Binding
 
+	Wrap key.Binding // wrap the cursor's line to show a long value whole
+
 	// While the search prompt is open.
 	Accept, Cancel key.Binding
 }
@@ -43,6 +45,8 @@ func DefaultKeyMap() KeyMap {
 		NextMatch: b("n", "next match", "n"),
 		PrevMatch: b("N", "previous match", "N"),
 
+		Wrap: b("w", "wrap long value", "w"),
+
 		Accept: b("enter", "search", "enter"),
 		Cancel: b("esc", "cancel search", "esc"),
 	}
@@ -58,6 +62,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom},
 		{k.Toggle, k.Expand, k.Collapse, k.ExpandAll, k.CollapseAll, k.ExpandLevel},
-		{k.Search, k.NextMatch, k.PrevMatch},
+		{k.Search, k.NextMatch, k.PrevMatch, k.Wrap},
 	}
 }

@@ -2,6 +2,19 @@
 // syntax-coloured tree that renders only the lines on screen, so a 50 MB
 // bundle scrolls as fast as a 5 KB resource. It is a Bubble Tea sub-model:
 // the app owns it, forwards messages to Update, and places View's output.
+//
+// Embedding it:
+//   - New(data, styles) validates and opens; SetSize(w, h) gives it the
+//     area (h includes its one-line footer: cursor path or search prompt,
+//     match count, position); View() returns exactly h lines of w cells.
+//   - Forward key presses, pastes, mouse wheel messages and unknown
+//     messages (search results) to Update. While Searching() is true every
+//     key is text for the prompt: do not act on q, ?, : or esc yourself.
+//   - Keys is the component's KeyMap; replace it to share the app's
+//     bindings. Enter is bound to Toggle by default: an app that follows
+//     references on enter checks ReferenceAtCursor first.
+//   - ValueAtCursor/TextAtCursor are NOT sanitised (clipboard, files);
+//     everything View draws is, through ui/termsafe.
 package jsonview
 
 import (
@@ -34,6 +47,8 @@ type Model struct {
 
 	styles, cursorStyles Styles
 	Keys                 KeyMap
+
+	wrap bool // the cursor's line wraps to show its whole value
 
 	search searchState
 	note   string // transient footer message (search result count, budget hit)

@@ -239,3 +239,35 @@ func TestDeepNestingIndentStaysOnScreen(t *testing.T) {
 		t.Fatalf("deep line not shown:\n%s", m.View())
 	}
 }
+
+func TestWrapShowsWholeValue(t *testing.T) {
+	long := strings.Repeat("abcdefghij", 30) // 300 characters
+	m, err := New([]byte(`{"x":1,"div":"`+long+`","y":2}`), PlainStyles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetSize(50, 20)
+	m.Search("div")
+	if v := checkFrame(t, m); strings.Contains(v, long[:60]) {
+		t.Fatal("value shown whole without wrapping")
+	}
+	m = keys(t, m, "w")
+	v := checkFrame(t, m)
+	if joined := strings.Join(strings.Fields(v), ""); !strings.Contains(joined, long) {
+		t.Fatalf("wrapped view lacks the whole value:\n%s", v)
+	}
+	// The line after the wrapped one is still there, pushed down.
+	if !strings.Contains(v, `"y": 2`) {
+		t.Fatalf("following line lost:\n%s", v)
+	}
+	// A value longer than half the view ends in an ellipsis.
+	m.SetSize(50, 8)
+	v = checkFrame(t, m)
+	if !strings.Contains(v, "…") || !strings.Contains(v, "> ") {
+		t.Fatalf("long value not cut, or cursor off screen:\n%s", v)
+	}
+	m = keys(t, m, "w")
+	if m.Wrap() {
+		t.Fatal("w did not toggle wrapping off")
+	}
+}

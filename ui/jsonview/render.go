@@ -24,26 +24,37 @@ type segment struct {
 }
 
 // View renders the visible tree lines and the footer, exactly the size set
-// by SetSize. Only the lines on screen are formatted.
+// by SetSize. Only the lines on screen are formatted. With wrapping on,
+// the cursor's line may take several rows to show its whole value.
 func (m *Model) View() string {
-	var b strings.Builder
 	h := m.bodyHeight()
-	for row := 0; row < h; row++ {
-		if row > 0 {
-			b.WriteByte('\n')
+	rows := make([]string, 0, h+1)
+	if len(m.lines) > 0 {
+		cursorRows := m.cursorRows(h)
+		top := m.top
+		// Keep the wrapped cursor block on screen.
+		if over := m.cursor - top + len(cursorRows) - h; over > 0 {
+			top = min(top+over, m.cursor)
 		}
-		pos := m.top + row
-		if pos < len(m.lines) {
-			b.WriteString(m.renderLine(pos))
+		for pos := top; len(rows) < h && pos < len(m.lines); pos++ {
+			if pos == m.cursor {
+				rows = append(rows, cursorRows...)
+			} else {
+				rows = append(rows, m.draw(m.segments(pos, m.width+8), false))
+			}
 		}
 	}
-	b.WriteByte('\n')
-	b.WriteString(m.footer())
-	return b.String()
+	rows = rows[:min(len(rows), h)]
+	for len(rows) < h {
+		rows = append(rows, "")
+	}
+	rows = append(rows, m.footer())
+	return strings.Join(rows, "\n")
 }
 
-// renderLine formats line pos, clipped to the width.
-func (m *Model) renderLine(pos int) string {
+// segments builds line pos as styled runs; strings are decoded up to
+// limit runes.
+func (m *Model) segments(pos int, limit int) []segment {
 	st := &m.styles
 	onCursor := pos == m.cursor
 	if onCursor {
@@ -68,10 +79,10 @@ func (m *Model) renderLine(pos int) string {
 		segs = append(segs, segment{closer(n.kind), &st.Punct})
 	} else {
 		if n.key.Start >= 0 {
-			segs = append(segs, m.matchable(n.key, m.quoted(n.key), &st.Key, st, n.key)...)
+			segs = append(segs, m.matchable(n.key, m.quoted(n.key, limit), &st.Key, st, n.key)...)
 			segs = append(segs, segment{": ", &st.Punct})
 		}
-		segs = append(segs, m.valueSegments(li, st)...)
+		segs = append(segs, m.valueSegments(li, st, limit)...)
 	}
 	if m.hasNext(li) && (closingLine || !n.expanded) {
 		segs = append(segs, segment{",", &st.Punct})
@@ -81,16 +92,16 @@ func (m *Model) renderLine(pos int) string {
 			segs = append(segs, segment{"  " + hint, &st.Hint})
 		}
 	}
-	return m.draw(segs, onCursor)
+	return segs
 }
 
 // valueSegments formats node i's value as it appears on its own line.
-func (m *Model) valueSegments(i int32, st *Styles) []segment {
+func (m *Model) valueSegments(i int32, st *Styles, limit int) []segment {
 	n := &m.nodes[i]
 	raw := m.data[n.val.Start:n.val.End]
 	switch n.kind {
 	case jsonscan.String:
-		return m.matchable(n.val, m.quoted(n.val), &st.String, st, n.key)
+		return m.matchable(n.val, m.quoted(n.val, limit), &st.String, st, n.key)
 	case jsonscan.Number:
 		return m.matchable(n.val, termsafe.Bytes(raw), &st.Number, st, n.key)
 	case jsonscan.True, jsonscan.False:
@@ -182,8 +193,8 @@ func (m *Model) indent(depth int) string {
 // with quotes, backslashes re-escaped, and controls, bidi overrides and
 // invalid UTF-8 made visible by termsafe. Only as much of a long string
 // as can fit is decoded, so a 5 MB base64 attachment costs one line.
-func (m *Model) quoted(s jsonscan.Span) string {
-	text, cut := decodePrefix(m.data[s.Start+1:s.End-1], m.width+8)
+func (m *Model) quoted(s jsonscan.Span, limit int) string {
+	text, cut := decodePrefix(m.data[s.Start+1:s.End-1], limit)
 	var b strings.Builder
 	b.Grow(len(text) + 4)
 	b.WriteByte('"')

@@ -97,6 +97,8 @@ func (m *Model) treeKey(msg tea.KeyPressMsg) tea.Cmd {
 		if n, err := strconv.Atoi(msg.String()); err == nil {
 			m.ExpandToLevel(n)
 		}
+	case key.Matches(msg, k.Wrap):
+		m.wrap = !m.wrap
 	case key.Matches(msg, k.Search):
 		m.openPrompt()
 	case key.Matches(msg, k.NextMatch):
