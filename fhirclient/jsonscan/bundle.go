@@ -1,6 +1,9 @@
 package jsonscan
 
-import "strconv"
+import (
+	"bytes"
+	"strconv"
+)
 
 // Bundle is what a list screen needs from a FHIR document: its type, total,
 // links and where each entry's resource lies. A document that is a single
@@ -82,7 +85,7 @@ func ScanBundleFunc(data []byte, fn func(resource Span) bool) (*Bundle, error) {
 	}
 	switch b.ResourceType {
 	case "":
-		return b, errAt(start, ReasonNotResource, "the object has no resourceType")
+		return b, errAt(start, ReasonNotResource, "the object has no (or an empty) resourceType")
 	case "Bundle":
 		for _, s := range sc.pending {
 			b.Count++
@@ -124,6 +127,10 @@ func (sc *bundleScan) scan(start int) (int, error) {
 			return kend, err
 		}
 		key := data[i+1 : kend-1]
+		if bytes.IndexByte(key, '\\') >= 0 { // "resource\u0054ype" is still resourceType
+			var buf [32]byte
+			key, _ = appendUnquoted(buf[:0], key, i+1)
+		}
 		i = skipWS(data, kend)
 		if i >= len(data) || data[i] != ':' {
 			return i, syntaxOrEOF(data, i, "expected ':' after object key")
@@ -255,7 +262,7 @@ func (sc *bundleScan) entry(i int) (int, Span, error) {
 		if err != nil {
 			return kend, res, err
 		}
-		isResource := string(data[i+1:kend-1]) == "resource"
+		isResource := KeyEquals(data, Span{i, kend}, "resource")
 		i = skipWS(data, kend)
 		if i >= len(data) || data[i] != ':' {
 			return i, res, syntaxOrEOF(data, i, "expected ':' after object key")

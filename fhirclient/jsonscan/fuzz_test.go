@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"unicode/utf8"
@@ -94,7 +95,30 @@ func FuzzScanBundle(f *testing.F) {
 			t.Fatal("nil bundle")
 		}
 		if err != nil {
+			var doc map[string]any
+			if json.Valid(data) && utf8.Valid(data) && maxNesting(data) <= MaxDepth && json.Unmarshal(data, &doc) == nil {
+				if rt, ok := doc["resourceType"].(string); ok && rt != "" {
+					t.Fatalf("ScanBundle rejected a %q resource: %v: %q", rt, err, data)
+				}
+			}
 			return
+		}
+		if !bytes.Contains(data, []byte{'\\'}) && bytes.Count(data, []byte(`"entry"`)) == 1 {
+			var doc struct {
+				ResourceType string `json:"resourceType"`
+				Entry        []map[string]json.RawMessage `json:"entry"`
+			}
+			if json.Unmarshal(data, &doc) == nil && doc.ResourceType == "Bundle" {
+				want := 0
+				for _, e := range doc.Entry {
+					if r := e["resource"]; len(r) > 0 && r[0] == '{' {
+						want++
+					}
+				}
+				if want == bytes.Count(data, []byte(`"resource"`)) && want != len(b.Entries) {
+					t.Fatalf("ScanBundle found %d resources, encoding/json %d: %q", len(b.Entries), want, data)
+				}
+			}
 		}
 		if !json.Valid(data) {
 			t.Fatalf("ScanBundle accepted invalid JSON %q", data)
