@@ -140,7 +140,11 @@ var profileKeys = jsonFieldNames(reflect.TypeFor[Profile]())
 func walkProfiles(dec *json.Decoder, data []byte, offs *configOffsets, at func(int64, error, string, ...any) error) error {
 	pos := func() int64 { return skipSep(data, dec.InputOffset()) }
 	start := pos()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+	tok, err := dec.Token()
+	if err == nil && tok == nil {
+		return nil // "profiles": null, as an empty list
+	}
+	if err != nil || tok != json.Delim('[') {
 		if tok == nil {
 			return at(start, err, "\"profiles\" should be a list [...]")
 		}
@@ -170,7 +174,7 @@ func walkProfiles(dec *json.Decoder, data []byte, offs *configOffsets, at func(i
 			return at(pos(), err, "%v", err)
 		}
 	}
-	_, err := dec.Token() // ']'
+	_, err = dec.Token() // ']'
 	return err
 }
 
@@ -219,6 +223,9 @@ func kindName(t reflect.Type) string {
 
 // encodeConfig writes the file in a stable, readable form.
 func encodeConfig(w io.Writer, cfg *configFile) error {
+	if cfg.Profiles == nil {
+		cfg.Profiles = []Profile{} // "profiles": [] rather than null
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -222,3 +222,6 @@ func (k *Key) String() string {
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// GoString keeps %#v from printing the private numbers too.
+func (k *Key) GoString() string { return "session.Key{" + k.String() + "}" }
