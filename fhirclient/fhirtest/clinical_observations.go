@@ -165,6 +165,8 @@ var (
 	}}
 )
 
+func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
+
 func round(v float64, dec int) float64 {
 	f := math.Pow(10, float64(dec))
 	return math.Round(v*f) / f
@@ -226,13 +228,13 @@ func (p *clinPatient) vitals(e *encounterPlan, full bool) {
 		return observationJSON{ValueQuantity: m.quantity(v)}
 	}
 	if ageMonths >= 36 {
-		sys := 114 + 10*r.NormFloat64()
+		sys := clamp(114+10*r.NormFloat64(), 92, 139)
 		if p.has("htn") {
-			sys = 142 + 11*r.NormFloat64()
+			sys = clamp(142+11*r.NormFloat64(), 118, 185)
 		}
-		dia := 0.6*sys + 3 + 5*r.NormFloat64()
+		dia := clamp(0.6*sys+3+5*r.NormFloat64(), 55, 110)
 		if ageMonths < 12*13 { // children run lower
-			sys, dia = 102+7*r.NormFloat64(), 62+5*r.NormFloat64()
+			sys, dia = clamp(102+7*r.NormFloat64(), 85, 120), clamp(62+5*r.NormFloat64(), 45, 80)
 		}
 		bp := observationJSON{Component: []obsComponent{
 			{Code: vitalSystolic.Code.cc(), ValueQuantity: *vitalSystolic.quantity(sys)},
@@ -240,20 +242,21 @@ func (p *clinPatient) vitals(e *encounterPlan, full bool) {
 		}}
 		p.addObservation(e, catVitalSigns, vitalBPPanel, at, bp, bpComponentTokens)
 	}
-	hr := 72 + 9*r.NormFloat64()
-	rr := 16 + 1.5*r.NormFloat64()
+	// Normal variation, kept within what a clinic actually records.
+	hr := clamp(72+9*r.NormFloat64(), 50, 110)
+	rr := clamp(16+1.5*r.NormFloat64(), 12, 22)
 	if ageMonths < 12*6 {
-		hr, rr = 110+12*r.NormFloat64(), 26+3*r.NormFloat64()
+		hr, rr = clamp(110+12*r.NormFloat64(), 80, 150), clamp(26+3*r.NormFloat64(), 18, 40)
 	}
-	temp := 36.8 + 0.25*r.NormFloat64()
+	temp := clamp(36.8+0.25*r.NormFloat64(), 36, 37.6)
 	if e.acute != nil && e.acute.Fever {
-		temp = 38.4 + 0.5*r.NormFloat64()
+		temp = clamp(38.4+0.5*r.NormFloat64(), 37.8, 40.2)
 		hr += 12
 	}
 	p.addObservation(e, catVitalSigns, vitalHeartRate.Code, at, quantity(vitalHeartRate, hr), nil)
 	p.addObservation(e, catVitalSigns, vitalRespRate.Code, at, quantity(vitalRespRate, rr), nil)
 	p.addObservation(e, catVitalSigns, vitalTemp.Code, at, quantity(vitalTemp, temp), nil)
-	spo2 := math.Min(100, 97.5+1.2*r.NormFloat64())
+	spo2 := clamp(97.5+1.2*r.NormFloat64(), 94, 100)
 	if p.has("copd") {
 		spo2 -= 4
 	}
