@@ -105,7 +105,7 @@ func FuzzScanBundle(f *testing.F) {
 		}
 		if !bytes.Contains(data, []byte{'\\'}) && bytes.Count(data, []byte(`"entry"`)) == 1 {
 			var doc struct {
-				ResourceType string `json:"resourceType"`
+				ResourceType string                       `json:"resourceType"`
 				Entry        []map[string]json.RawMessage `json:"entry"`
 			}
 			if json.Unmarshal(data, &doc) == nil && doc.ResourceType == "Bundle" {
