@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -46,6 +47,11 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	lifetime := fs.Duration("token-lifetime", 300*time.Second, "access token lifetime")
 	latency := fs.Duration("latency", 0, "added latency per request")
 	quiet := fs.Bool("quiet", false, "do not log token failures' real reasons to stderr")
+	logRequests := fs.Bool("log-requests", false, "log every request (method, path, status, time) to stderr")
+	autoEnable := fs.Bool("auto-enable", false, "enable clients registered over HTTP at once (OpenEMR waits for an admin)")
+	noSystem := fs.Bool("no-system-scopes", false, "act as if the admin never enabled system scopes (rest_system_scopes_api)")
+	site := fs.String("site", "default", "OpenEMR site name in the URLs")
+	webroot := fs.String("webroot", "", "OpenEMR webroot prefix in the URLs, e.g. /openemr")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: fhirscope sandbox [flags]\n\nServes an OpenEMR-compatible FHIR server with synthetic data and a ready demo client.\n\nFlags:")
 		fs.PrintDefaults()
@@ -69,7 +75,8 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if err := serveSandbox(ctx, sandboxConfig{
 		addr: *addr, flavor: fl, patients: *patients, seed: *seed, infoFile: *infoFile,
-		lifetime: *lifetime, latency: *latency, quiet: *quiet,
+		lifetime: *lifetime, latency: *latency, quiet: *quiet, logRequests: *logRequests,
+		autoEnable: *autoEnable, noSystemScopes: *noSystem, site: *site, webroot: *webroot,
 	}, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "fhirscope sandbox:", err)
 		return 1
@@ -85,6 +92,10 @@ type sandboxConfig struct {
 	infoFile          string
 	lifetime, latency time.Duration
 	quiet             bool
+	logRequests       bool
+	autoEnable        bool
+	noSystemScopes    bool
+	site, webroot     string
 }
 
 func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writer) error {
@@ -96,6 +107,24 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 	if !cfg.quiet {
 		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "sandbox: "+format+"\n", args...) }
 	}
+	if cfg.noSystemScopes {
+		off := false
+		opts.SystemScopes = &off
+	}
+	opts.Site, opts.Webroot, opts.AutoEnable = cfg.site, cfg.webroot, cfg.autoEnable
+	demoReady := make(chan struct{})
+	opts.OnRegister = func(id, name string, enabled bool) {
+		select {
+		case <-demoReady: // the demo client's own registration is reported below
+		default:
+			return
+		}
+		state := "DISABLED until an admin enables it (restart with --auto-enable to skip that step)"
+		if enabled {
+			state = "enabled (--auto-enable)"
+		}
+		fmt.Fprintf(stdout, "registered client %q: %s, %s\n", name, id, state)
+	}
 	srv := fhirtest.NewHandler(opts)
 	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -103,6 +132,9 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 	}
 	srv.SetOrigin("http://" + l.Addr().String())
 	hs := srv.HTTPServer()
+	if cfg.logRequests {
+		hs.Handler = logRequests(srv, stderr)
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
 	defer func() {
@@ -124,6 +156,7 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 	fmt.Fprintf(stdout, "  FHIR base:   %s\n  token URL:   %s\n  client ID:   %s\n  private key: %s (RS384, PKCS#8 PEM)\n",
 		info.FHIRBase, info.TokenURL, info.ClientID, info.PrivateKeyFile)
 	fmt.Fprintln(stdout, "The demo client is registered and enabled. Ctrl-C stops the server and deletes the key.")
+	close(demoReady)
 	if cfg.infoFile != "" {
 		if err := writeInfoFile(cfg.infoFile, info); err != nil {
 			return err
@@ -182,3 +215,39 @@ func writeInfoFile(path string, info sandboxInfo) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// logRequests logs one line per request: never headers or bodies, so tokens and assertions
+// stay out of the log.
+func logRequests(h http.Handler, w io.Writer) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, "%s %s %s -> %d (%d bytes, %s)\n", start.Format("15:04:05.000"), r.Method, r.URL.RequestURI(),
+			rec.status, rec.bytes, time.Since(start).Round(time.Microsecond))
+	})
+}
+
+// statusRecorder remembers the status and size; Unwrap keeps Hijack (dropped-connection
+// faults) and Flush reachable through http.ResponseController.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

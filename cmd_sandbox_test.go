@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -155,4 +156,31 @@ func flavorOf(t *testing.T, name string) fhirtest.Flavor {
 		t.Fatal(err)
 	}
 	return f
+}
+
+func TestLogRequestsKeepsSecretsOut(t *testing.T) {
+	var log bytes.Buffer
+	srv := fhirtest.NewServer(fhirtest.Options{Patients: 1, Faults: fhirtest.FaultConfig{Rules: []fhirtest.FaultRule{
+		{PathPrefix: "/drop", Kind: fhirtest.FaultDrop}}}})
+	defer srv.Close()
+	ts := httptest.NewServer(logRequests(srv, &log))
+	defer ts.Close()
+	srv.SetOrigin(ts.URL)
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/oauth2/default/token", strings.NewReader("client_assertion=SECRET-ASSERTION"))
+	req.Header.Set("Authorization", "Bearer SECRET-TOKEN")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// The dropped-connection fault still works through the logging wrapper (Hijack via Unwrap).
+	if resp, err := http.Get(ts.URL + "/drop"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("dropped connection answered %d", resp.StatusCode)
+	}
+	out := log.String()
+	if !strings.Contains(out, "POST /oauth2/default/token -> 400") || strings.Contains(out, "SECRET") {
+		t.Fatalf("log:\n%s", out)
+	}
 }

@@ -89,11 +89,9 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) bool {
 		sleepCtx(r.Context(), rule.Delay)
 		return false
 	case FaultDrop:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return true
-			}
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+			return true
 		}
 		// HTTP/2 or a wrapped writer: abort the handler, which resets the stream.
 		panic(http.ErrAbortHandler)

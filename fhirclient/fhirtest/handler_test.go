@@ -141,3 +141,19 @@ func TestFlavor702HidesNewerTypesEvenWithData(t *testing.T) {
 		t.Fatalf("Basic search total %d", b.Total)
 	}
 }
+
+func TestAutoEnableAndOnRegister(t *testing.T) {
+	rs, _ := keys(t)
+	var seen []string
+	s := newTestServer(t, Options{Patients: 1, AutoEnable: true, OnRegister: func(id, name string, enabled bool) {
+		if enabled {
+			seen = append(seen, id)
+		}
+	}})
+	body := string(RegistrationBody(Flavor704, "auto", []string{"system/Patient.read"}, PublicJWKS(&rs[0].PublicKey)))
+	id, _ := registrationPost(t, s, "application/json", body).json(t)["client_id"].(string)
+	if len(seen) != 1 || seen[0] != id {
+		t.Fatalf("OnRegister saw %v, want [%s]", seen, id)
+	}
+	mint(t, s, id, "system/Patient.read") // usable without Enable
+}

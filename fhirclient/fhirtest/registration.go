@@ -150,10 +150,13 @@ func (s *Server) handleRegistration(w http.ResponseWriter, r *http.Request) {
 		writeRegistrationError(w, rerr)
 		return
 	}
-	c, rerr := s.register(req, false)
+	c, rerr := s.register(req, s.opts.AutoEnable)
 	if rerr != nil {
 		writeRegistrationError(w, rerr)
 		return
+	}
+	if s.opts.OnRegister != nil {
+		s.opts.OnRegister(c.ID, c.Name, c.Enabled)
 	}
 	resp := map[string]any{
 		"client_id":                  c.ID,

@@ -69,6 +69,12 @@ type Options struct {
 	// ExportDelay keeps a bulk export's status at 202 for this long after the kick-off, so
 	// clients' polling can be tested (OpenEMR itself finishes inside the kick-off).
 	ExportDelay time.Duration
+	// AutoEnable enables clients registered over HTTP at once, skipping the admin step. Not
+	// OpenEMR's behaviour: for `fhirscope sandbox --auto-enable`, so a client registered with
+	// `fhirscope register` can be used without an admin.
+	AutoEnable bool
+	// OnRegister is told about every client registered over HTTP (id, name, enabled).
+	OnRegister func(clientID, name string, enabled bool)
 	// Log receives the server-log lines (e.g. the real reason behind an invalid_client).
 	Log func(format string, args ...any)
 }
