@@ -104,13 +104,14 @@ func FuzzScanBundle(f *testing.F) {
 			return
 		}
 		if !bytes.Contains(data, []byte{'\\'}) && bytes.Count(data, []byte(`"entry"`)) == 1 {
-			var doc struct {
-				ResourceType string                       `json:"resourceType"`
-				Entry        []map[string]json.RawMessage `json:"entry"`
-			}
-			if json.Unmarshal(data, &doc) == nil && doc.ResourceType == "Bundle" {
+			// Maps, not structs: struct decoding matches keys case-insensitively.
+			var top map[string]json.RawMessage
+			var rt string
+			var entries []map[string]json.RawMessage
+			if json.Unmarshal(data, &top) == nil && json.Unmarshal(top["resourceType"], &rt) == nil && rt == "Bundle" {
+				_ = json.Unmarshal(top["entry"], &entries)
 				want := 0
-				for _, e := range doc.Entry {
+				for _, e := range entries {
 					if r := e["resource"]; len(r) > 0 && r[0] == '{' {
 						want++
 					}
