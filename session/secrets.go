@@ -184,7 +184,10 @@ func (s *Secrets) Set(profile string, e SecretEntry) error {
 		if err != nil {
 			return err
 		}
-		p.PrivateKey, p.KeyID = string(pemBytes), e.Key.KeyID
+		p.PrivateKey = string(pemBytes)
+		if e.Key.KeyID != e.Key.Thumbprint() {
+			p.KeyID = e.Key.KeyID // only a kid that cannot be recomputed: Windows caps entries at 2560 bytes
+		}
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {

@@ -136,3 +136,30 @@ func TestSecretsTooBigAndForeignEntries(t *testing.T) {
 		t.Errorf("damaged key entry: %v", err)
 	}
 }
+
+// TestSecretPayloadFitsPlatformLimits: Windows Credential Manager takes at most 2560 bytes and
+// macOS `security` about 3000 (its 4096-byte command line carries the entry base64-encoded).
+// RSA 2048 and EC P-384 entries must fit both; RSA 3072 must fit macOS.
+func TestSecretPayloadFitsPlatformLimits(t *testing.T) {
+	keyring.MockInit()
+	rsaKey, ecKey := testKeys(t)
+	if genRSA3072 == nil {
+		var err error
+		if genRSA3072, err = GenerateKey(AlgRS384, 3072); err != nil {
+			t.Fatal(err)
+		}
+	}
+	longID := strings.Repeat("x", 64)
+	for _, c := range []struct {
+		key   *Key
+		limit int
+	}{{rsaKey, 2560}, {ecKey, 2560}, {genRSA3072, 3000}} {
+		if err := NewSecrets().Set("p", SecretEntry{ClientID: longID, Key: c.key}); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := keyring.Get(KeyringService, "p")
+		if len(raw) > c.limit {
+			t.Errorf("%s entry is %d bytes, over %d", c.key.Type(), len(raw), c.limit)
+		}
+	}
+}
