@@ -56,6 +56,14 @@ func (c *Client) Rediscover(ctx context.Context) (*SmartConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Worth a warning, not a refusal: auth servers may live elsewhere, and the assertion is
+	// bound to its audience. A downgrade to plain HTTP is another matter for the user to see.
+	if o := originOf(sc.TokenEndpoint); o != c.origin {
+		sc.Notes = append(sc.Notes, "the token endpoint is on another origin ("+o+") than the FHIR base")
+	}
+	if strings.HasPrefix(sc.TokenEndpoint, "http://") && c.base.Scheme == "https" {
+		sc.Notes = append(sc.Notes, "the token endpoint is plain HTTP although the FHIR base is HTTPS")
+	}
 	discoveryCache.Store(c.baseStr, sc)
 	return sc, nil
 }
