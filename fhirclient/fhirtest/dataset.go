@@ -1,6 +1,7 @@
 package fhirtest
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -93,11 +94,13 @@ func (d *Dataset) ensureSorted() {
 		if ts.sorted {
 			continue
 		}
+		// Sort a copy: slices handed out by All may still be read by a server goroutine.
 		// Stable sort keeps Add order among equal IDs so the last one can win.
-		sort.SliceStable(ts.list, func(i, j int) bool { return ts.list[i].ID < ts.list[j].ID })
-		out := ts.list[:0]
-		for i, r := range ts.list {
-			if i+1 < len(ts.list) && ts.list[i+1].ID == r.ID {
+		list := slices.Clone(ts.list)
+		sort.SliceStable(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+		out := list[:0]
+		for i, r := range list {
+			if i+1 < len(list) && list[i+1].ID == r.ID {
 				continue
 			}
 			out = append(out, r)

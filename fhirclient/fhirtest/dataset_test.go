@@ -3,6 +3,7 @@ package fhirtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -90,5 +91,30 @@ func TestDatasetAddReplacesAndSorts(t *testing.T) {
 	}
 	if _, ok := d.Get("Y", "a"); ok {
 		t.Fatal("Get of missing type succeeded")
+	}
+}
+
+// TestDatasetConcurrentAddWhileServing adds out of order while readers iterate: run with -race.
+func TestDatasetConcurrentAddWhileServing(t *testing.T) {
+	d := GenerateBasic(1, 50)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			d.Add(Resource{Type: "Patient", ID: fmt.Sprintf("0-%03d", 199-i), JSON: []byte(`{}`)})
+		}
+	}()
+	for range 200 {
+		prev := ""
+		for _, r := range d.All("Patient") {
+			if r.ID < prev {
+				t.Fatalf("All not sorted: %q after %q", r.ID, prev)
+			}
+			prev = r.ID
+		}
+	}
+	<-done
+	if n := d.Len("Patient"); n != 250 {
+		t.Fatalf("len %d, want 250", n)
 	}
 }
