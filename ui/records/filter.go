@@ -46,7 +46,7 @@ func (s *Source) SetSummarizer(fn Summarizer) {
 
 // Filter returns, in order, the indexes of the entries (indexed so far)
 // whose summary contains every whitespace-separated term of query,
-// case-insensitively. An empty query matches everything. The first call
+// case-insensitively and ignoring Latin diacritics (see fold.go). An empty query matches everything. The first call
 // summarises the entries not yet seen; later calls only search.
 func (s *Source) Filter(query string) []int {
 	terms := bytes.Fields(appendLower(nil, []byte(query)))
@@ -211,8 +211,12 @@ func appendLower(dst, s []byte) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRune(s[i:])
-		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		i += size
+		if base := foldLatin(r); base != "" {
+			dst = append(dst, base...)
+			continue
+		}
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 	}
 	return dst
 }

@@ -254,6 +254,12 @@ func TestFilter(t *testing.T) {
 	if len(want) == 0 || !equalInts(got, want) {
 		t.Fatalf("Filter = %v, want %v", got, want)
 	}
+	if got := s.Filter("muller AUSTIN"); !equalInts(got, want) {
+		t.Fatalf("diacritics must fold: %v, want %v", got, want)
+	}
+	if got, want := s.Filter("lukasiewicz"), naive("łukasiewicz", ""); len(want) == 0 || !equalInts(got, want) {
+		t.Fatalf("Łukasiewicz: %v, want %v", got, want)
+	}
 	if all := s.Filter(""); len(all) != 500 || all[499] != 499 {
 		t.Fatalf("empty query: %d", len(all))
 	}
