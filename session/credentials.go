@@ -55,14 +55,18 @@ func ResolveCredentials(p Profile, s *Secrets) (*Credentials, error) {
 			return nil, err
 		}
 	}
+	var keyringErr error // why the keyring could not fill in the client id, if it was asked
 	if c.Key == nil || c.ClientID == "" {
+		var e *SecretEntry
+		var err error
 		if s == nil {
-			return nil, &KeyringError{Op: "read", Profile: p.Name, Err: errors.New("no keyring configured")}
+			err = &KeyringError{Op: "read", Profile: p.Name, Err: errors.New("no keyring configured")}
+		} else {
+			e, err = s.Get(p.Name)
 		}
-		e, err := s.Get(p.Name)
 		switch {
-		case errors.Is(err, ErrNoSecret) && c.Key != nil:
-			// only the client id is missing; reported below
+		case err != nil && c.Key != nil:
+			keyringErr = err // only the client id is missing; reported below
 		case err != nil:
 			return nil, err
 		default:
@@ -79,8 +83,12 @@ func ResolveCredentials(p Profile, s *Secrets) (*Credentials, error) {
 			"(generate one with `fhirscope keygen --profile " + p.Name + "`)"}
 	}
 	if c.ClientID == "" {
-		return nil, fmt.Errorf("%w for profile %q: register the client with the server, then set it "+
-			"(fhirscope profile add ... --client-id ID, or %s)", ErrNoClientID, p.Name, EnvClientID)
+		err := fmt.Errorf("%w for profile %q: register the client with the server, then set it "+
+			"(fhirscope profile set %s --client-id ID, or %s=ID)", ErrNoClientID, p.Name, p.Name, EnvClientID)
+		if keyringErr != nil && !errors.Is(keyringErr, ErrNoSecret) {
+			err = fmt.Errorf("%w; the keyring was not available to look it up either", err)
+		}
+		return nil, err
 	}
 	if err := applyProfileKeySettings(p, c.Key); err != nil {
 		return nil, err

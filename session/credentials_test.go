@@ -154,3 +154,21 @@ func TestResolveCredentialsFailures(t *testing.T) {
 		t.Errorf("kid override: %v", err)
 	}
 }
+
+// TestEnvKeyWithoutClientIDNamesTheClientID: with the key from the environment, a missing client
+// id is reported as such even when the keyring (asked for it) is unavailable.
+func TestEnvKeyWithoutClientIDNamesTheClientID(t *testing.T) {
+	rsaKey, _ := testKeys(t)
+	t.Setenv(EnvClientID, "")
+	t.Setenv(EnvPrivateKeyFile, writeKeyFile(t, rsaKey, 0o600))
+	keyring.MockInitWithError(errors.New("no bus"))
+	defer keyring.MockInit()
+	_, _, err := LoadCredentials(Profile{Name: "ci", BaseURL: "https://h/fhir"}, NewSecrets())
+	if !errors.Is(err, ErrNoClientID) || !strings.Contains(err.Error(), EnvClientID+"=ID") || !strings.Contains(err.Error(), "keyring was not available") {
+		t.Errorf("got %v", err)
+	}
+	t.Setenv(EnvClientID, "ci-client")
+	if id, k, err := LoadCredentials(Profile{Name: "ci", BaseURL: "https://h/fhir"}, nil); err != nil || id != "ci-client" || !sameKey(k, rsaKey) {
+		t.Errorf("env only, no keyring at all: %v", err)
+	}
+}
