@@ -97,7 +97,7 @@ func (e *AuthError) Explain() Explanation {
 			return Explanation{
 				Cause: fmt.Sprintf("The server does not know the scope %q.", m[1]),
 				Fix: "Remove it from the profile's scopes. OpenEMR has no wildcard scopes (system/*.read); SMART v2 scopes (system/Patient.rs) need OpenEMR 7.0.4 or later, otherwise use system/Patient.read.\n" +
-					"If every system/ scope is refused, the administrator has not enabled system scopes (Admin > Config > Connectors: Enable OpenEMR Standard FHIR REST API system scopes).",
+					"If every system/ scope is refused, the administrator has not enabled system scopes (the global setting rest_system_scopes_api, under Admin > Config > Connectors).",
 			}
 		}
 		return Explanation{"The token request asked for no scope the server accepts.", "Add at least one scope to the profile, e.g. system/Patient.read."}

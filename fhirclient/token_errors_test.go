@@ -209,3 +209,10 @@ func TestTokenErrorTableHandMade(t *testing.T) {
 		})
 	}
 }
+
+func TestSystemScopesDisabledByAdmin(t *testing.T) {
+	off := false
+	srv, cred := sandbox(t, fhirtest.Options{SystemScopes: &off}, nil)
+	_, err := newClient(t, srv, cred, patientScopes).Token(ctxT(t))
+	wantAuthError(t, err, 400, "invalid_scope", `"system/Patient.read"`, "rest_system_scopes_api")
+}
