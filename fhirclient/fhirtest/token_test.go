@@ -89,6 +89,17 @@ func TestTokenErrorTable(t *testing.T) {
 			}
 			return good(t, s, id)
 		}},
+		{name: "public (not confidential) client", status: 401, errCode: "invalid_client", req: func(t *testing.T, s *Server, _ string) (string, string, string) {
+			body := `{"application_type":"public","client_name":"spa","redirect_uris":["https://a.example/cb"],"scope":"openid",` +
+				`"jwks":` + string(jwksOf(jwk(&rs[0].PublicKey, "k0"))) + `}`
+			req, _ := http.NewRequest(http.MethodPost, s.AuthBase()+"/registration", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			id, _ := do(t, req).json(t)["client_id"].(string)
+			if err := s.Enable(id); err != nil {
+				t.Fatal(err)
+			}
+			return form(tokenFormFor(sign(t, rs[0], jose.RS384, "k0", goodClaims(s, id, time.Now())), "openid"))
+		}},
 		{name: "JWKS without RSA key", status: 401, errCode: "invalid_client", req: func(t *testing.T, s *Server, _ string) (string, string, string) {
 			id, _ := s.RegisterClient(ClientRegistration{Scopes: []string{"system/Patient.read"}, JWKS: jwksOf(jwk(&ec.PublicKey, "ec")), Enabled: true})
 			return good(t, s, id)
