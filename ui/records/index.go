@@ -201,6 +201,13 @@ func (s *Source) finish(p *publisher, err error) {
 
 func (s *Source) indexDocument(p *publisher) error {
 	b, err := jsonscan.ScanBundleFunc(s.data[s.start:], func(sp jsonscan.Span) bool {
+		if len(p.spans) == 0 && sp.Start > 0 {
+			// Only a Bundle's entries start inside the document; a single
+			// resource is reported once, spanning it from offset 0.
+			s.mu.Lock()
+			s.format = FormatBundle
+			s.mu.Unlock()
+		}
 		return p.add(jsonscan.Span{Start: sp.Start + s.start, End: sp.End + s.start}, 0)
 	})
 	s.mu.Lock()

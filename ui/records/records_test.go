@@ -374,3 +374,16 @@ func TestLineNumbersForwardAndBack(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatKnownWhileIndexing(t *testing.T) {
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&buf, 3000, jsonscantest.Options{Seed: 6})
+	s, _ := FromBytes(buf.Bytes())
+	defer s.Close()
+	if _, err := s.WaitFor(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if f := s.Status().Format; f != FormatBundle {
+		t.Fatalf("format after the first entry = %v", f)
+	}
+}

@@ -22,8 +22,9 @@ import (
 // Format is the shape of the file.
 type Format uint8
 
-// File shapes. FormatUnknown is only seen while a document is being indexed
-// and no entry has been found yet.
+// File shapes. FormatUnknown is only seen while a JSON document is being
+// indexed and no Bundle entry has been found yet (a single resource is
+// known as such once it has been read to its end).
 const (
 	FormatUnknown  Format = iota
 	FormatBundle          // a FHIR Bundle: entries are entry[].resource
