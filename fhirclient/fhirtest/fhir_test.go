@@ -270,6 +270,20 @@ func TestV2ScopesOn704(t *testing.T) {
 	if res := get(t, s.FHIRBase()+"/Patient", tok); res.Status != 200 {
 		t.Fatalf("v2 .rs search: %d %s", res.Status, res.Body)
 	}
+	// .r reads but does not search, .s searches but does not read, $export does neither.
+	pid := s.Data().All("Patient")[0].ID
+	for _, c := range []struct {
+		scope        string
+		search, read int
+	}{{"system/Patient.r", 401, 200}, {"system/Patient.s", 200, 401}, {"system/Patient.$export", 401, 401}} {
+		tok := mint(t, s, enabledClient(t, s, c.scope), c.scope)
+		if got := get(t, s.FHIRBase()+"/Patient", tok).Status; got != c.search {
+			t.Fatalf("%s search: %d, want %d", c.scope, got, c.search)
+		}
+		if got := get(t, s.FHIRBase()+"/Patient/"+pid, tok).Status; got != c.read {
+			t.Fatalf("%s read: %d, want %d", c.scope, got, c.read)
+		}
+	}
 }
 
 func TestBaseWithoutSiteIsEmpty400(t *testing.T) {
