@@ -151,3 +151,26 @@ func FuzzLeaves(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSpanAPIs: every span-taking function survives arbitrary spans into
+// arbitrary data, as a lazy viewer may hand it stale or hostile offsets.
+func FuzzSpanAPIs(f *testing.F) {
+	f.Add([]byte(sampleBundle), 0, len(sampleBundle), "resourceType")
+	f.Add([]byte(`{"a":"\u00e9"}`), 5, 13, "a")
+	f.Add([]byte(`[1,2]`), -3, 99, "")
+	f.Fuzz(func(t *testing.T, data []byte, start, end int, key string) {
+		s := Span{start, end}
+		_ = KindAt(data, start)
+		_, _ = SkipValue(data, start)
+		_, _ = SkipValueSpan(data, start)
+		_ = ObjectMembers(data, s, func(k, v Span) bool { _, _ = Unquote(data, k); return true })
+		_ = ArrayElements(data, s, func(int, Span) bool { return true })
+		_ = Leaves(data, s, func(Span, Span) bool { return true })
+		_, _ = Unquote(data, s)
+		_, _ = AppendUnquote(nil, data, s)
+		_ = KeyEquals(data, s, key)
+		_, _ = Member(data, s, key)
+		_, _ = MemberString(data, s, key)
+		_, _ = Element(data, s, len(key))
+	})
+}
