@@ -52,7 +52,8 @@ func (c *Client) followLink(ctx context.Context, from *Page, link string, number
 	if err != nil {
 		return nil, err
 	}
-	p.Mode, p.Number, p.Count = PagingLinks, number, from.Count
+	p.Mode, p.Number = PagingLinks, number
+	p.Count = effectivePageSize(p, from.Count)
 	if offset < 0 {
 		offset = max(from.Offset-len(p.Entries), 0)
 	}

@@ -149,6 +149,7 @@ func (c *Client) fetchOffsetPage(ctx context.Context, typ string, typeURL *url.U
 	case mode == PagingOffset || (mode < 0 && len(p.Links) > 0 && (p.Links["next"] != "" || p.prevLink() != "")):
 		if mode < 0 {
 			p.Mode = PagingLinks
+			p.Count = effectivePageSize(p, count)
 			return p, nil
 		}
 		p.Mode = PagingOffset
@@ -181,6 +182,15 @@ func (c *Client) fetchOffsetPage(ctx context.Context, typ string, typeURL *url.U
 		p.Entries = p.Entries[:count]
 	}
 	return p, nil
+}
+
+// effectivePageSize is the server's page size in links mode: a full page that is not the last
+// shows it, when the server capped or ignored the _count asked for.
+func effectivePageSize(p *Page, asked int) int {
+	if n := len(p.Entries); n > 0 && p.HasNext() && n != asked {
+		return n
+	}
+	return asked
 }
 
 // fetchPage GETs one bundle and indexes its entries without copying them.

@@ -106,3 +106,22 @@ func TestPagingLocal(t *testing.T) {
 		t.Fatalf("%v %v %d", err, p.Mode, len(p.Entries))
 	}
 }
+
+// TestLinksPageSizeCappedByServer: the paged sandbox caps _count at 1000; Count reports the
+// page size the server really uses, so Total/Count gives the number of pages.
+func TestLinksPageSizeCappedByServer(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Flavor: fhirtest.FlavorPaged, Patients: 2500}, patientScopes)
+	c := newClient(t, srv, cred, patientScopes)
+	p, err := c.Search(ctxT(t), "Patient", url.Values{"_count": {"5000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Mode != fhirclient.PagingLinks || len(p.Entries) != 1000 || p.Count != 1000 || p.Total != 2500 {
+		t.Fatalf("mode %v entries %d count %d total %d", p.Mode, len(p.Entries), p.Count, p.Total)
+	}
+	ids, pages := collect(t, c, "Patient", url.Values{"_count": {"5000"}})
+	wantAllDistinct(t, ids, 2500)
+	if len(pages) != 3 || pages[2].Offset != 2000 {
+		t.Fatalf("%d pages", len(pages))
+	}
+}
