@@ -266,6 +266,9 @@ func TestFilter(t *testing.T) {
 	if n := len(s.Filter("us-core")); n != 0 {
 		t.Fatalf("profile and extension URLs must not match: %d", n)
 	}
+	if n := len(s.Filter("official")); n != 0 {
+		t.Fatalf("use enumerations must not match: %d", n)
+	}
 	if n := len(s.Filter("resourcetype")); n != 0 {
 		t.Fatalf("keys must not match: %d", n)
 	}
