@@ -148,11 +148,11 @@ func rangeText(r node) string {
 // effective[x]: the first member named prefix+Type that is present.
 func choice(res node, prefix string) string {
 	var out string
-	res.members(func(k string, v node) bool {
-		if !strings.HasPrefix(k, prefix) || len(k) == len(prefix) {
+	res.members(func(k []byte, v node) bool {
+		if len(k) <= len(prefix) || string(k[:len(prefix)]) != prefix {
 			return true
 		}
-		switch k[len(prefix):] {
+		switch string(k[len(prefix):]) {
 		case "Quantity", "Age", "Duration", "Distance", "Count", "Money", "SimpleQuantity":
 			out = quantity(v)
 		case "CodeableConcept":

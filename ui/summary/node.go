@@ -11,23 +11,53 @@ import (
 // zero node is "missing": every accessor on it returns zero values, which is
 // what lets the column code read odd or partial resources without checks.
 type node struct {
-	data []byte
-	span jsonscan.Span
-	kind jsonscan.Kind
+	data   []byte
+	span   jsonscan.Span
+	kind   jsonscan.Kind
+	fields []field // the members, when indexed (the resource's top level)
+}
+
+// field is one indexed object member.
+type field struct {
+	key jsonscan.Span
+	val node
+}
+
+// indexed returns n with its members listed once, so the dozen top-level
+// lookups of a row cost one scan of the resource instead of one each.
+func (n node) indexed() node {
+	if n.kind != jsonscan.Object || n.fields != nil {
+		return n
+	}
+	fields := make([]field, 0, 24)
+	_ = jsonscan.ObjectMembers(n.data, n.span, func(k, v jsonscan.Span) bool {
+		fields = append(fields, field{key: k, val: n.child(v)})
+		return true
+	})
+	n.fields = fields
+	return n
 }
 
 // parse returns the top-level value of data, or a missing node when data is
-// not JSON.
+// not JSON. An object is indexed in the same scan that checks it; members
+// before a syntax error still read (tolerance beats strictness for a row).
 func parse(data []byte) node {
-	start := 0
-	for start < len(data) && isSpace(data[start]) {
+	start, end := 0, len(data)
+	for start < end && isSpace(data[start]) {
 		start++
 	}
-	end, err := jsonscan.SkipValue(data, start)
+	for end > start && isSpace(data[end-1]) {
+		end--
+	}
+	kind := jsonscan.KindAt(data, start)
+	if kind == jsonscan.Object {
+		return node{data: data, span: jsonscan.Span{Start: start, End: end}, kind: kind}.indexed()
+	}
+	e, err := jsonscan.SkipValue(data, start)
 	if err != nil {
 		return node{}
 	}
-	return node{data: data, span: jsonscan.Span{Start: start, End: end}, kind: jsonscan.KindAt(data, start)}
+	return node{data: data, span: jsonscan.Span{Start: start, End: e}, kind: kind}
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -40,12 +70,24 @@ func (n node) child(s jsonscan.Span) node {
 	return node{data: n.data, span: s, kind: jsonscan.KindAt(n.data, s.Start)}
 }
 
-// get returns the member key of an object node.
+// get returns the member key of an object node. Keys are compared in
+// place (jsonscan.KeyEquals), so a lookup allocates nothing.
 func (n node) get(key string) node {
+	if n.kind != jsonscan.Object {
+		return node{}
+	}
+	if n.fields != nil {
+		for _, f := range n.fields {
+			if jsonscan.KeyEquals(n.data, f.key, key) {
+				return f.val
+			}
+		}
+		return node{}
+	}
 	var found node
-	n.members(func(k string, v node) bool {
-		if k == key {
-			found = v
+	_ = jsonscan.ObjectMembers(n.data, n.span, func(k, v jsonscan.Span) bool {
+		if jsonscan.KeyEquals(n.data, k, key) {
+			found = n.child(v)
 			return false
 		}
 		return true
@@ -53,18 +95,20 @@ func (n node) get(key string) node {
 	return found
 }
 
-// members calls fn for each member of an object node with its decoded key.
-func (n node) members(fn func(key string, v node) bool) {
+// members calls fn for each member of an object node with its key: the
+// raw bytes between the quotes when the key has no escapes (the common
+// case, no allocation), else the decoded key. fn must not keep key.
+func (n node) members(fn func(key []byte, v node) bool) {
 	if n.kind != jsonscan.Object {
 		return
 	}
 	_ = jsonscan.ObjectMembers(n.data, n.span, func(k, v jsonscan.Span) bool {
 		raw := n.data[k.Start:k.End]
-		var key string
+		var key []byte
 		if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 {
-			key = string(raw[1 : len(raw)-1]) // no escapes: the common case, no decoding
+			key = raw[1 : len(raw)-1]
 		} else if s, err := jsonscan.Unquote(n.data, k); err == nil {
-			key = s
+			key = []byte(s)
 		} else {
 			return true
 		}

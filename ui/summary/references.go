@@ -22,8 +22,8 @@ func References(resourceJSON []byte) []string {
 		}
 		switch n.kind {
 		case jsonscan.Object:
-			n.members(func(k string, v node) bool {
-				if k == "reference" && v.kind == jsonscan.String {
+			n.members(func(k []byte, v node) bool {
+				if string(k) == "reference" && v.kind == jsonscan.String {
 					if ref, ok := ParseReference(v.str()); ok && !seen[ref] {
 						seen[ref] = true
 						out = append(out, ref)
