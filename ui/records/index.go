@@ -139,10 +139,16 @@ func (s *Source) run() {
 	defer func() {
 		if r := recover(); r != nil {
 			reason := ReasonIO
-			if re, ok := r.(runtime.Error); ok && strings.Contains(re.Error(), "fault") {
+			// Memory faults (SetPanicOnFault) carry the faulting address; in
+			// a mapped file that means pages vanished under us.
+			if _, fault := r.(interface{ Addr() uintptr }); fault && s.unmap != nil {
 				reason = ReasonChanged
 			}
-			err = &Error{Path: s.path, Reason: reason, Offset: p.indexed, Err: fmt.Errorf("%v", r)}
+			cause := fmt.Errorf("internal error: %v", r)
+			if reason == ReasonChanged {
+				cause = errors.New("it was truncated or rewritten while open; reopen it")
+			}
+			err = &Error{Path: s.path, Reason: reason, Offset: p.indexed, Err: cause}
 		}
 		s.finish(p, err)
 	}()
@@ -184,7 +190,7 @@ func (s *Source) ndjsonAfterAll(err error, p *publisher) bool {
 func (s *Source) finish(p *publisher, err error) {
 	p.indexed = int64(len(s.data))
 	p.publish()
-	if e, ok := err.(*Error); ok && e.Line == 0 && e.Offset >= 0 && e.Offset <= int64(len(s.data)) {
+	if e, ok := err.(*Error); ok && e.Reason != ReasonChanged && e.Reason != ReasonIO && e.Line == 0 && e.Offset >= 0 && e.Offset <= int64(len(s.data)) {
 		e.Line = bytes.Count(s.data[:e.Offset], []byte{'\n'}) + 1
 	}
 	s.mu.Lock()
