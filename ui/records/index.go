@@ -199,6 +199,9 @@ func (s *Source) finish(p *publisher, err error) {
 	} else {
 		s.err = err
 	}
+	if e, ok := err.(*Error); ok && e.Reason == ReasonChanged {
+		s.closed = true // hand out no more slices of pages that fault
+	}
 	s.done = true
 	close(s.changed) // stays closed: Changed() never blocks after Done
 	s.mu.Unlock()

@@ -39,5 +39,8 @@ func TestFileTruncatedWhileIndexing(t *testing.T) {
 	case !errors.As(s.Err(), &fe) || fe.Reason != ReasonChanged:
 		t.Fatalf("want ReasonChanged, got %v after %d entries", s.Err(), s.Len())
 	}
+	if s.Entry(0) != nil || s.EntryCopy(0) != nil {
+		t.Fatal("entries of a vanished mapping must not be handed out")
+	}
 	t.Logf("%v after %d entries", s.Err(), s.Len())
 }
