@@ -15,7 +15,7 @@ import (
 // countLimit: a collapsed container up to this size has its members
 // counted for the "12 items" hint; a bigger one shows its size instead, so
 // that drawing a line never scans megabytes.
-const countLimit = 256 << 10
+const countLimit = 64 << 10
 
 // segment is one styled run of a line.
 type segment struct {
