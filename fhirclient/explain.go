@@ -28,6 +28,8 @@ func Explain(err error) (ex Explanation, ok bool) {
 		oe *OriginError
 		be *BaseURLError
 		ne *NetworkError
+		// explainer covers the package's other typed errors (e.g. *RegistrationError).
+		explainer interface{ Explain() Explanation }
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -40,6 +42,8 @@ func Explain(err error) (ex Explanation, ok bool) {
 		return be.Explain(), true
 	case errors.As(err, &ne):
 		return ne.Explain(), true
+	case errors.As(err, &explainer):
+		return explainer.Explain(), true
 	case errors.Is(err, ErrNoCredentials):
 		return Explanation{"No client ID and private key are configured for this server.",
 			"Set up a profile with a client ID and key (fhirscope profile add), or run fhirscope keygen first."}, true
