@@ -50,6 +50,7 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	logRequests := fs.Bool("log-requests", false, "log every request (method, path, status, time) to stderr")
 	autoEnable := fs.Bool("auto-enable", false, "enable clients registered over HTTP at once (OpenEMR waits for an admin)")
 	noSystem := fs.Bool("no-system-scopes", false, "act as if the admin never enabled system scopes (rest_system_scopes_api)")
+	dataKind := fs.String("data", "clinical", "synthetic data: clinical (patients with histories) or basic (patients, practitioners, organizations only; light enough for 100,000 patients)")
 	site := fs.String("site", "default", "OpenEMR site name in the URLs")
 	webroot := fs.String("webroot", "", "OpenEMR webroot prefix in the URLs, e.g. /openemr")
 	fs.Usage = func() {
@@ -71,12 +72,16 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "fhirscope sandbox: --patients must be between 1 and 100000")
 		return 2
 	}
+	if *dataKind != "clinical" && *dataKind != "basic" {
+		fmt.Fprintf(stderr, "fhirscope sandbox: --data must be clinical or basic, not %q\n", *dataKind)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serveSandbox(ctx, sandboxConfig{
 		addr: *addr, flavor: fl, patients: *patients, seed: *seed, infoFile: *infoFile,
 		lifetime: *lifetime, latency: *latency, quiet: *quiet, logRequests: *logRequests,
-		autoEnable: *autoEnable, noSystemScopes: *noSystem, site: *site, webroot: *webroot,
+		autoEnable: *autoEnable, noSystemScopes: *noSystem, site: *site, webroot: *webroot, basicData: *dataKind == "basic",
 	}, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "fhirscope sandbox:", err)
 		return 1
@@ -96,13 +101,18 @@ type sandboxConfig struct {
 	autoEnable        bool
 	noSystemScopes    bool
 	site, webroot     string
+	basicData         bool
 }
 
 func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writer) error {
 	opts := fhirtest.Options{
 		Flavor: cfg.flavor, Seed: cfg.seed, Patients: cfg.patients,
 		TokenLifetime: cfg.lifetime, Latency: cfg.latency,
-		Data: fhirtest.GenerateClinical(fhirtest.ClinicalConfig{Seed: cfg.seed, Patients: cfg.patients}),
+	}
+	if cfg.basicData {
+		opts.Data = fhirtest.GenerateBasic(cfg.seed, cfg.patients)
+	} else {
+		opts.Data = fhirtest.GenerateClinical(fhirtest.ClinicalConfig{Seed: cfg.seed, Patients: cfg.patients})
 	}
 	if !cfg.quiet {
 		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "sandbox: "+format+"\n", args...) }
@@ -152,7 +162,11 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "fhirscope sandbox (%s, %d patients, seed %d): synthetic data only\n", cfg.flavor, cfg.patients, cfg.seed)
+	kind := "clinical"
+	if cfg.basicData {
+		kind = "basic"
+	}
+	fmt.Fprintf(stdout, "fhirscope sandbox (%s, %d patients, %s data, seed %d): synthetic data only\n", cfg.flavor, cfg.patients, kind, cfg.seed)
 	fmt.Fprintf(stdout, "  FHIR base:   %s\n  token URL:   %s\n  client ID:   %s\n  private key: %s (RS384, PKCS#8 PEM)\n",
 		info.FHIRBase, info.TokenURL, info.ClientID, info.PrivateKeyFile)
 	fmt.Fprintln(stdout, "The demo client is registered and enabled. Ctrl-C stops the server and deletes the key.")

@@ -37,7 +37,7 @@ func TestSandboxCommand(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
 				done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: flavorOf(t, flavor), patients: 7, seed: 3,
-					infoFile: infoPath, lifetime: 300 * time.Second, quiet: true}, &stdout, &stderr)
+					infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, basicData: flavor == "paged"}, &stdout, &stderr)
 			}()
 			info := waitInfo(t, infoPath, done)
 			if fi, err := os.Stat(info.PrivateKeyFile); err != nil || fi.Mode().Perm() != 0o600 {
@@ -79,6 +79,9 @@ func TestSandboxCommandFlags(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := runSandbox([]string{"--flavor", "openemr-6"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "unknown sandbox flavor") {
 		t.Fatalf("bad flavor: %d %q", code, errOut.String())
+	}
+	if code := runSandbox([]string{"--data", "lots"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--data") {
+		t.Fatalf("bad data kind: %d", code)
 	}
 	if code := runSandbox([]string{"--patients", "0"}, &out, &errOut); code != 2 {
 		t.Fatalf("bad patients: %d", code)

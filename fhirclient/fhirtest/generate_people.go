@@ -35,6 +35,9 @@ var (
 	}
 )
 
+// allGiven is every given name, for middle names.
+var allGiven = append(append([]string{}, femaleGiven...), maleGiven...)
+
 // BasicCounts says how many Practitioners and Organizations GenerateBasic makes for a
 // number of patients: one practitioner per 10 patients (at least 3), one organization per
 // 25 patients (at least 2).
@@ -106,7 +109,7 @@ func genPatient(r Rand, i int, gp, org reference) Resource {
 	if gender == "female" || (gender != "male" && r.IntN(2) == 0) {
 		given = Pick(r, femaleGiven)
 	}
-	middle := Pick(r, append(append([]string{}, femaleGiven...), maleGiven...))
+	middle := Pick(r, allGiven)
 	family := Pick(r, familyNames)
 	birth := datasetEpoch.AddDate(-1-r.IntN(95), 0, -r.IntN(365))
 	addr := genAddress(r)
