@@ -271,3 +271,32 @@ func TestWrapShowsWholeValue(t *testing.T) {
 		t.Fatal("w did not toggle wrapping off")
 	}
 }
+
+// A 5 MB resource opens with its root expanded and nothing below the level
+// that would pass the line budget built: no line list of the whole thing.
+func TestBigResourceOpensCollapsed(t *testing.T) {
+	doc := bigBundle(5 << 20)
+	m, err := New(doc, PlainStyles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.nodes[0].expanded || m.Lines() > openBudget || len(m.nodes) > 100 {
+		t.Fatalf("opened with %d lines and %d nodes", m.Lines(), len(m.nodes))
+	}
+	m.SetSize(80, 10)
+	if v := checkFrame(t, m); !strings.Contains(v, `"entry": […],`) {
+		t.Fatalf("entry not shown collapsed:\n%s", v)
+	}
+	// Expanding the entries builds one level (thousands of nodes, not the
+	// hundreds of thousands of the whole document).
+	m.Search("entry")
+	m = keys(t, m, "l")
+	entries := int(m.nodes[m.cursorNode()].count)
+	if len(m.nodes) > entries+100 || m.Lines() != 7+entries { // { resourceType type entry [ … ] total }
+		t.Fatalf("%d entries: %d nodes, %d lines", entries, len(m.nodes), m.Lines())
+	}
+	m = keys(t, m, "G", "k")
+	if !strings.Contains(checkFrame(t, m), `{…}  3 keys`) {
+		t.Fatalf("bottom:\n%s", m.View())
+	}
+}
