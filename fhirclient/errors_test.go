@@ -318,3 +318,29 @@ func TestWWWAuthenticateOnStandardServers(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoedOpaqueTokenNeverInErrors: a server that reflects the Authorization header in
+// its error page must not get the (non-JWT) token into the error, the log or the trace.
+func TestEchoedOpaqueTokenNeverInErrors(t *testing.T) {
+	rk, _ := testKeys(t)
+	const secret = "opaque-access-token-0123456789abcdef"
+	auth := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"` + secret + `","token_type":"Bearer","expires_in":300}`))
+	})
+	echo := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte("<html><body>Internal error handling request with " + r.Header.Get("Authorization") + "</body></html>"))
+	})
+	var trace strings.Builder
+	c, err := fhirclient.New(echo.URL+"/fhir", fhirclient.WithTokenURL(auth.URL+"/token"), fhirclient.WithTrace(&trace),
+		fhirclient.WithCredentials(fhirclient.Credentials{ClientID: "c", Signer: rk}), fhirclient.WithScopes(patientScopes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Search(ctxT(t), "Patient", nil)
+	ae := wantAPIError(t, err, fhirclient.KindServer, 500, "HTML error page")
+	if strings.Contains(ae.Excerpt+ae.Error()+trace.String(), secret[:12]) || !strings.Contains(ae.Excerpt, "[redacted token]") {
+		t.Fatalf("token leaked or not redacted: %q", ae.Excerpt)
+	}
+}

@@ -146,8 +146,12 @@ func tokenRejectedBody(body []byte) bool {
 // classify turns a non-2xx answer into an *APIError. tok is the token the request carried
 // (nil without credentials) and typ the resource type it addressed ("" if none).
 func classify(method, rawURL string, in *incoming, tok *Token, typ string) *APIError {
+	var secret string
+	if tok != nil {
+		secret = tok.AccessToken
+	}
 	e := &APIError{Status: in.status, Method: method, URL: redactURL(rawURL),
-		ContentType: in.contentType(), Excerpt: excerpt(in.body)}
+		ContentType: in.contentType(), Excerpt: excerpt(in.body, secret)}
 	shape := shapeOf(in.body)
 	if shape == shapeJSON {
 		if oo, ok := ParseOperationOutcome(in.body); ok {

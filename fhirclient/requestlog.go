@@ -200,14 +200,23 @@ func redactSecrets(s string) string {
 // excerptLimit bounds how much of a body an error keeps.
 const excerptLimit = 512
 
-// excerpt is a bounded, valid-UTF-8, secret-free prefix of a body.
-func excerpt(body []byte) string {
+// excerpt is a bounded, valid-UTF-8, secret-free prefix of a body. secrets (the token the
+// request carried) are replaced in four times the excerpt's length before it is cut to size,
+// so a secret straddling the cut never leaves a prefix behind; a server that echoes an opaque
+// token is covered as well as JWT-shaped ones.
+func excerpt(body []byte, secrets ...string) string {
 	s := body
 	cut := false
 	if len(s) > excerptLimit*4 {
 		s, cut = s[:excerptLimit*4], true
 	}
-	out := strings.ToValidUTF8(redactSecrets(string(s)), "\uFFFD")
+	text := string(s)
+	for _, sec := range secrets {
+		if len(sec) >= 8 {
+			text = strings.ReplaceAll(text, sec, "[redacted token]")
+		}
+	}
+	out := strings.ToValidUTF8(redactSecrets(text), "\uFFFD")
 	if len(out) > excerptLimit {
 		out, cut = truncate(out, excerptLimit), true
 	}

@@ -69,3 +69,15 @@ func TestRequestLogRingAndTrace(t *testing.T) {
 		t.Errorf("%d trace lines", lines)
 	}
 }
+
+func TestExcerptCutThroughSecret(t *testing.T) {
+	secret := strings.Repeat("s3cr3t-", 40) // 280 bytes, opaque
+	body := []byte(strings.Repeat("x", excerptLimit-100) + secret + strings.Repeat("y", 3000))
+	ex := excerpt(body, secret)
+	if strings.Contains(ex, "s3cr3t") || !strings.Contains(ex, "[redacted") {
+		t.Fatalf("a prefix of the secret survived the cut: %q", ex[len(ex)-80:])
+	}
+	if plain := excerpt(body); !strings.Contains(plain, "s3cr3t") {
+		t.Fatal("test is vacuous: the secret is not in the excerpt's range")
+	}
+}
