@@ -35,6 +35,7 @@ type FaultRule struct {
 	Delay      time.Duration
 	Skip       int // let this many matching requests through first
 	Count      int // then fault this many (0: every later matching request)
+	Every      int // fault only every Nth matching request after Skip (0 or 1: each one); a rate
 }
 
 // FaultConfig is the set of rules; the first rule that fires wins.
@@ -69,7 +70,17 @@ func (s *Server) pickFault(r *http.Request) (FaultRule, bool) {
 		}
 		n := f.seen[i]
 		f.seen[i]++
-		if found || n < rule.Skip || (rule.Count > 0 && n >= rule.Skip+rule.Count) {
+		if found || n < rule.Skip {
+			continue
+		}
+		k := n - rule.Skip // index among the requests eligible for this rule
+		if rule.Every > 1 {
+			if k%rule.Every != rule.Every-1 {
+				continue
+			}
+			k /= rule.Every // Count counts faults, not requests
+		}
+		if rule.Count > 0 && k >= rule.Count {
 			continue
 		}
 		fired, found = rule, true

@@ -64,3 +64,15 @@ func TestLatency(t *testing.T) {
 		t.Fatal("latency not applied")
 	}
 }
+
+func TestFaultEvery(t *testing.T) {
+	s := newTestServer(t, Options{Patients: 1})
+	s.SetFaults(FaultConfig{Rules: []FaultRule{{PathPrefix: "/apis/default/fhir/metadata", Kind: FaultEmpty, Every: 3, Count: 2}}})
+	var statuses []int
+	for range 10 {
+		statuses = append(statuses, get(t, s.FHIRBase()+"/metadata", "").Status)
+	}
+	if got := fmt.Sprint(statuses); got != "[200 200 500 200 200 500 200 200 200 200]" {
+		t.Fatalf("statuses %s", got)
+	}
+}
