@@ -126,9 +126,12 @@ func (c *Client) token(ctx context.Context, stale *Token) (*Token, error) {
 
 // fresh reports whether t is usable for a while yet (caller holds tokMu).
 func (c *Client) fresh(t *Token) bool {
-	margin := c.margin
-	if margin <= 0 {
-		margin = min(30*time.Second, t.ExpiresAt.Sub(t.IssuedAt)/5)
+	life := t.ExpiresAt.Sub(t.IssuedAt)
+	margin := min(30*time.Second, life/5)
+	if c.margin > 0 {
+		// Never more than half the lifetime, or a short-lived token would be re-minted on
+		// every request.
+		margin = min(c.margin, life/2)
 	}
 	return c.now().Before(t.ExpiresAt.Add(-margin))
 }
