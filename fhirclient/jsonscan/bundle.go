@@ -94,8 +94,8 @@ func ScanBundleFunc(data []byte, fn func(resource Span) bool) (*Bundle, error) {
 			}
 		}
 	default:
-		b.Count = 1
-		b.NoResource = 0
+		// A resource's own "type", "total" or "link" members are not Bundle metadata.
+		*b = Bundle{ResourceType: b.ResourceType, Count: 1}
 		fn(Span{start, end})
 	}
 	return b, nil

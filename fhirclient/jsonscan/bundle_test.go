@@ -43,6 +43,10 @@ func TestScanBundleSingleResourceAndOrder(t *testing.T) {
 	if err != nil || b.ResourceType != "Patient" || len(b.Entries) != 1 || b.Entries[0] != (Span{1, 1 + len(res)}) {
 		t.Fatalf("single resource: %+v %v", b, err)
 	}
+	dev := `{"resourceType":"Device","type":"not-bundle-metadata","total":3}`
+	if b, err := ScanBundle([]byte(dev)); err != nil || b.Type != "" || b.HasTotal || len(b.Entries) != 1 {
+		t.Fatalf("a resource's own type/total leaked into Bundle metadata: %+v %v", b, err)
+	}
 	// resourceType after entry: entries are held back until the type is known.
 	late := `{"entry":[{"resource":{"resourceType":"Patient","id":"a"}}],"resourceType":"Bundle","type":"collection"}`
 	b, err = ScanBundle([]byte(late))
