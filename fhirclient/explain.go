@@ -77,7 +77,8 @@ func (e *AuthError) Explain() Explanation {
 			Cause: "The server knows the client but rejected the signed assertion (OpenEMR writes the exact reason only to its log): the audience, the signature or the clock.",
 			Fix: fmt.Sprintf("Audience: the assertion's aud was %s; it must equal the server's own token URL exactly (scheme, host, port, webroot and site). Use the base URL the server knows itself by.\n", e.Audience) +
 				"Signature: the server checks against the FIRST RSA key of the registered JWKS; if you rotated keys, the key you sign with must be first (or re-register).\n" +
-				"Clock: the assertion must be current (60 s leeway); make sure this computer's clock is synchronised (NTP).",
+				"Clock: the assertion must be current (60 s leeway); make sure this computer's clock is synchronised (NTP).\n" +
+				"Replay: the server refuses a jti it has already seen; fhirscope makes a fresh one every time, so only a proxy re-sending the same request causes this.",
 		}
 	case e.Code == "invalid_request" && strings.Contains(hint, "assertion type"):
 		return Explanation{"The token request's client_assertion_type was missing or wrong.",

@@ -187,7 +187,7 @@ func TestTokenErrorTableHandMade(t *testing.T) {
 		{"grant_type wrong", form("authorization_code", fhirclient.ClientAssertionType, good()), 400, "unsupported_grant_type", []string{"grant_type=client_credentials"}, nil},
 		{"assertion type wrong", form("client_credentials", "urn:other", good()), 400, "invalid_request", []string{"client_assertion_type"}, nil},
 		{"assertion missing", form("client_credentials", fhirclient.ClientAssertionType, ""), 400, "invalid_request", []string{"without a client_assertion"}, nil},
-		{"jti reused", form("client_credentials", fhirclient.ClientAssertionType, reused), 400, "invalid_client", []string{"Audience", "Signature", "Clock"},
+		{"jti reused", form("client_credentials", fhirclient.ClientAssertionType, reused), 400, "invalid_client", []string{"Audience", "Signature", "Clock", "jti"},
 			func() {
 				postToken(t, srv.TokenURL(), form("client_credentials", fhirclient.ClientAssertionType, reused))
 			}},
