@@ -1,6 +1,7 @@
 package fhirtest
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"sync"
@@ -22,6 +23,13 @@ const (
 	FaultEmpty
 	// FaultDelay waits Delay and then serves the request normally.
 	FaultDelay
+	// FaultBody answers Status (default 200) with Body as ContentType (default
+	// application/json): hostile payloads such as invalid UTF-8, deep nesting or terminal
+	// escapes in an OperationOutcome.
+	FaultBody
+	// FaultEndless answers 200 with a bundle that never ends, until the client hangs up: for
+	// response size caps and cancellation.
+	FaultEndless
 )
 
 // FaultRule injects one kind of failure into requests whose URL path starts with PathPrefix
@@ -36,6 +44,9 @@ type FaultRule struct {
 	Skip       int // let this many matching requests through first
 	Count      int // then fault this many (0: every later matching request)
 	Every      int // fault only every Nth matching request after Skip (0 or 1: each one); a rate
+
+	Body        []byte // FaultBody's body
+	ContentType string // FaultBody's content type
 }
 
 // FaultConfig is the set of rules; the first rule that fires wins.
@@ -114,6 +125,19 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) bool {
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte("<html>\r\n<head><title>" + http.StatusText(status) + "</title></head>\r\n" +
 			"<body>\r\n<center><h1>" + http.StatusText(status) + "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"))
+	case FaultBody:
+		ct := rule.ContentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		if status == 0 {
+			status = http.StatusOK
+		}
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(status)
+		_, _ = w.Write(rule.Body)
+	case FaultEndless:
+		writeEndless(w, r)
 	case FaultEmpty:
 		if status == 0 {
 			status = http.StatusInternalServerError
@@ -128,4 +152,20 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) bool {
 			"injected fault")
 	}
 	return true
+}
+
+// writeEndless streams a Bundle whose entries never stop, until the client goes away.
+func writeEndless(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write([]byte(`{"resourceType":"Bundle","type":"collection","entry":[`)); err != nil {
+		return
+	}
+	entry := []byte(`{"resource":{"resourceType":"Patient","id":"endless","name":[{"family":"Endless","given":["Stream"]}]}},`)
+	chunk := bytes.Repeat(entry, 256)
+	for r.Context().Err() == nil {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+	}
 }

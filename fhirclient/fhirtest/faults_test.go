@@ -1,7 +1,9 @@
 package fhirtest
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -74,5 +76,27 @@ func TestFaultEvery(t *testing.T) {
 	}
 	if got := fmt.Sprint(statuses); got != "[200 200 500 200 200 500 200 200 200 200]" {
 		t.Fatalf("statuses %s", got)
+	}
+}
+
+func TestFaultBodyAndEndless(t *testing.T) {
+	s := newTestServer(t, Options{Patients: 1})
+	evil := []byte("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"diagnostics\":\"\x1b]52;c;AAAA\x07 \xff\"}]}")
+	s.SetFaults(FaultConfig{Rules: []FaultRule{
+		{PathPrefix: "/apis/default/fhir/metadata", Kind: FaultBody, Status: 422, Body: evil},
+		{PathPrefix: "/apis/default/fhir/Patient", Kind: FaultEndless},
+	}})
+	res := get(t, s.FHIRBase()+"/metadata", "")
+	if res.Status != 422 || !bytes.Equal(res.Body, evil) || res.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("body fault: %d %q", res.Status, res.Body)
+	}
+	resp, err := http.Get(s.FHIRBase() + "/Patient")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.CopyN(io.Discard, resp.Body, 8<<20)
+	resp.Body.Close()
+	if err != nil || n != 8<<20 {
+		t.Fatalf("endless body ended after %d bytes: %v", n, err)
 	}
 }
