@@ -41,7 +41,13 @@ func detect(path string, data []byte) (Format, int, error) {
 	}
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext == ".ndjson" || ext == ".jsonl" || ext == ".ldjson" {
-		return FormatNDJSON, start, nil
+		// Trust the name unless the first line is a lone "{": that is a
+		// pretty-printed document someone saved as .ndjson.
+		line := data[start:min(len(data), start+256)]
+		if nl := bytes.IndexByte(line, '\n'); nl < 0 || len(bytes.TrimSpace(line[:nl])) > 1 {
+			return FormatNDJSON, start, nil
+		}
+		return FormatUnknown, start, nil
 	}
 	// Several complete values on separate lines make NDJSON; a pretty-printed
 	// document's first line ("{") is never a complete value.

@@ -299,6 +299,15 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
+func TestPrettyDocumentNamedNDJSON(t *testing.T) {
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&buf, 12, jsonscantest.Options{Seed: 8, Indent: true})
+	s := openDone(t, writeFile(t, "saved.ndjson", buf.Bytes()))
+	if st := s.Status(); st.Format != FormatBundle || st.Entries != 12 || st.BadLines != 0 {
+		t.Fatalf("status %+v", st)
+	}
+}
+
 func TestNDJSONWithLongFirstLine(t *testing.T) {
 	defer func(old int) { probeLimit = old }(probeLimit)
 	probeLimit = 64 // the first line is longer than the probe: detected late
