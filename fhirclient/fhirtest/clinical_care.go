@@ -135,7 +135,6 @@ var (
 	tokCompleted    = []string{"completed"}
 	tokStatusActive = []string{"active"}
 	tokOrder        = []string{"order"}
-	tokAllergy      = []string{"allergy"}
 )
 
 // condition emits a Condition and returns its id. Acute problems resolve about two weeks on.
@@ -197,7 +196,7 @@ func (p *clinPatient) medicationRequest(e *encounterPlan, key string, at time.Ti
 		requesterID = e.pract.id
 	}
 	s := map[string][]string{"code": m.Code.tokens, "status": statusTok, "intent": tokOrder,
-		"category": medCatCommunity.tokens, "authoredon": p.timeTok(at), "requester": requesterID}
+		"authoredon": p.timeTok(at), "requester": requesterID}
 	p.add("MedicationRequest", id, mr, at, e, s)
 }
 
@@ -280,8 +279,7 @@ func (p *clinPatient) allergies() {
 			VerificationStatus: allergyConfirm.cc(), Type: "allergy", Category: []string{a.Category}, Criticality: a.Criticality,
 			Code: a.Code.cc(), Patient: p.ref, RecordedDate: fhirTime(recorded),
 			Reaction: []allergyReaction{{Manifestation: manif, Severity: severity}}}
-		s := map[string][]string{"code": a.Code.tokens, "category": a.categoryTok, "criticality": a.criticalityTok,
-			"clinical-status": allergyActive.tokens, "type": tokAllergy}
+		s := map[string][]string{"code": a.Code.tokens, "clinical-status": allergyActive.tokens}
 		p.add("AllergyIntolerance", id, al, recorded, nil, s)
 	}
 }
@@ -312,6 +310,6 @@ func (p *clinPatient) procedure(e *encounterPlan, key string, at time.Time, by p
 	if reasonID != "" {
 		pr.ReasonReference = []reference{refTo("Condition", reasonID)}
 	}
-	s := map[string][]string{"code": code.tokens, "status": tokCompleted, "performer": by.id}
+	s := map[string][]string{"code": code.tokens, "status": tokCompleted}
 	p.add("Procedure", id, pr, at, e, s)
 }

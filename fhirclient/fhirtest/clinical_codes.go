@@ -195,15 +195,6 @@ type allergenDef struct {
 	Category    string // food | medication | environment
 	Criticality string
 	Reactions   []concept
-	// shared search values
-	categoryTok, criticalityTok []string
-}
-
-func init() {
-	for i := range allergens {
-		a := &allergens[i]
-		a.categoryTok, a.criticalityTok = []string{a.Category}, []string{a.Criticality}
-	}
 }
 
 var (

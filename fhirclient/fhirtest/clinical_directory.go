@@ -43,7 +43,6 @@ var (
 	locLab         = newConcept("Hospital laboratory", coding{System: "http://terminology.hl7.org/CodeSystem/v3-RoleCode", Code: "HLAB", Display: "hospital laboratory"})
 	locER          = newConcept("Emergency room", coding{System: "http://terminology.hl7.org/CodeSystem/v3-RoleCode", Code: "ER", Display: "Emergency room"})
 	orgTypeProv    = newConcept("Healthcare Provider", coding{System: "http://terminology.hl7.org/CodeSystem/organization-type", Code: "prov", Display: "Healthcare Provider"})
-	tokActive      = []string{"active"}
 	tokTrue        = []string{"true"}
 )
 
@@ -97,19 +96,18 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 			Address: []address{addr},
 		}
 		s := map[string][]string{"_id": {id}, "name": lowerAll(name), "identifier": {npi, "http://hl7.org/fhir/sid/us-npi|" + npi},
-			"active": tokTrue, "type": orgTypeProv.tokens, "phone": {phone}, "telecom": {phone}, "_lastUpdated": {fhirTime(when)}}
+			"active": tokTrue, "type": orgTypeProv.tokens, "_lastUpdated": {fhirTime(when)}}
 		addressSearch(s, addr)
 		d.resources = append(d.resources, Resource{Type: "Organization", ID: id, JSON: mustJSON(o), Search: s, LastUpdated: when})
 		return reference{Reference: "Organization/" + id, Display: name}, s["_id"]
 	}
-	mkLoc := func(name string, typ concept, org reference, orgID []string, addr address) reference {
+	mkLoc := func(name string, typ concept, org reference, addr address) reference {
 		id := r.UUID()
 		when := updated()
 		l := locationJSON{ResourceType: "Location", ID: id, Meta: metaFor(when), Status: "active", Name: name, Mode: "instance",
 			Type: []codeableConcept{typ.cc()}, Telecom: []contactPoint{{System: "phone", Value: cityPhone(r, addr.City), Use: "work"}},
 			Address: addr, ManagingOrganization: org}
-		s := map[string][]string{"_id": {id}, "name": lowerAll(name), "status": tokActive, "type": typ.tokens,
-			"organization": orgID, "_lastUpdated": {fhirTime(when)}}
+		s := map[string][]string{"_id": {id}, "name": lowerAll(name), "_lastUpdated": {fhirTime(when)}}
 		addressSearch(s, addr)
 		d.resources = append(d.resources, Resource{Type: "Location", ID: id, JSON: mustJSON(l), Search: s, LastUpdated: when})
 		return reference{Reference: "Location/" + id, Display: name}
@@ -128,9 +126,9 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 		h := &d.hospitals[i]
 		h.city = city
 		h.org, h.orgID = mkOrg(city+" General Hospital", addr)
-		h.clinic = mkLoc(city+" General Hospital Emergency Department", locER, h.org, h.orgID, addr)
+		h.clinic = mkLoc(city+" General Hospital Emergency Department", locER, h.org, addr)
 		h.clinicID = []string{strings.TrimPrefix(h.clinic.Reference, "Location/")}
-		h.lab = mkLoc(city+" General Hospital Laboratory", locLab, h.org, h.orgID, addr)
+		h.lab = mkLoc(city+" General Hospital Laboratory", locLab, h.org, addr)
 		h.hospital = h
 	}
 	d.practices = make([]practice, nPractices)
@@ -141,7 +139,7 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 		p := &d.practices[i]
 		p.city, p.hospital = city, &d.hospitals[i%nHospitals]
 		p.org, p.orgID = mkOrg(name, addr)
-		p.clinic = mkLoc(name+" Clinic", locPrimaryCare, p.org, p.orgID, addr)
+		p.clinic = mkLoc(name+" Clinic", locPrimaryCare, p.org, addr)
 		p.clinicID = []string{strings.TrimPrefix(p.clinic.Reference, "Location/")}
 		p.lab = p.hospital.lab
 	}
@@ -205,7 +203,7 @@ func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, re
 	}
 	s := map[string][]string{
 		"_id": {id}, "name": lowerAll(given, family), "family": lowerAll(family), "given": lowerAll(given),
-		"identifier": {npi, "http://hl7.org/fhir/sid/us-npi|" + npi}, "active": tokTrue, "gender": {gender},
+		"identifier": {npi, "http://hl7.org/fhir/sid/us-npi|" + npi}, "active": tokTrue,
 		"telecom": {phone, email}, "phone": {phone}, "email": {email}, "_lastUpdated": {fhirTime(when)},
 	}
 	addressSearch(s, addr)

@@ -242,7 +242,6 @@ func (p *clinPatient) encounter(e *encounterPlan) {
 		"practitioner": e.pract.id, "location": e.locID}
 	if e.acute != nil {
 		enc.ReasonCode = []codeableConcept{e.acute.Cond.Code.cc()}
-		s["reason-code"] = e.acute.Cond.Code.tokens
 	}
 	s["date"] = []string{enc.Period.Start}
 	p.add("Encounter", e.id, enc, e.end, nil, s)
@@ -265,10 +264,10 @@ func (p *clinPatient) add(typ, id string, v any, at time.Time, e *encounterPlan,
 	s["_id"] = []string{id}
 	s["_lastUpdated"] = p.timeTok(at)
 	s["patient"] = p.idTok
-	if e != nil {
+	if e != nil && typ != "Immunization" { // OpenEMR has no Immunization?encounter=
 		s["encounter"] = e.idTok
 	}
-	if _, ok := s["date"]; !ok && typ != "MedicationRequest" && typ != "Condition" {
+	if _, ok := s["date"]; !ok && (typ == "Observation" || typ == "Immunization" || typ == "Procedure") {
 		s["date"] = p.timeTok(at)
 	}
 	p.emit(Resource{Type: typ, ID: id, JSON: mustJSON(v), Search: s, LastUpdated: at})

@@ -89,7 +89,6 @@ var (
 	// US Core pulse oximetry carries both codes.
 	vitalSpO2 = measure{Code: newConcept("Oxygen saturation", loinc("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
 		loinc("2708-6", "Oxygen saturation in Arterial blood")), Unit: "%", UCUM: "%"}
-	bpComponentTokens = append(append([]string{}, vitalSystolic.Code.tokens...), vitalDiastolic.Code.tokens...)
 
 	interpNormal = statusConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "N", "Normal")
 	interpHigh   = statusConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "H", "High")
@@ -202,7 +201,7 @@ func (m measure) interpret(v float64) concept {
 }
 
 // addObservation emits one Observation and returns its id.
-func (p *clinPatient) addObservation(e *encounterPlan, cat concept, code concept, at time.Time, o observationJSON, extraCodes []string) string {
+func (p *clinPatient) addObservation(e *encounterPlan, cat concept, code concept, at time.Time, o observationJSON) string {
 	id := p.r.UUID()
 	o.ResourceType, o.ID, o.Meta, o.Status = "Observation", id, metaFor(at), "final"
 	o.Category = []codeableConcept{cat.cc()}
@@ -212,9 +211,6 @@ func (p *clinPatient) addObservation(e *encounterPlan, cat concept, code concept
 		o.Encounter = &e.ref
 	}
 	s := map[string][]string{"code": code.tokens, "category": cat.tokens, "status": tokFinal}
-	if extraCodes != nil {
-		s["component-code"] = extraCodes
-	}
 	p.add("Observation", id, o, at, e, s)
 	return id
 }
@@ -240,7 +236,7 @@ func (p *clinPatient) vitals(e *encounterPlan, full bool) {
 			{Code: vitalSystolic.Code.cc(), ValueQuantity: *vitalSystolic.quantity(sys)},
 			{Code: vitalDiastolic.Code.cc(), ValueQuantity: *vitalDiastolic.quantity(dia)},
 		}}
-		p.addObservation(e, catVitalSigns, vitalBPPanel, at, bp, bpComponentTokens)
+		p.addObservation(e, catVitalSigns, vitalBPPanel, at, bp)
 	}
 	// Normal variation, kept within what a clinic actually records.
 	hr := clamp(72+9*r.NormFloat64(), 50, 110)
@@ -253,24 +249,24 @@ func (p *clinPatient) vitals(e *encounterPlan, full bool) {
 		temp = clamp(38.4+0.5*r.NormFloat64(), 37.8, 40.2)
 		hr += 12
 	}
-	p.addObservation(e, catVitalSigns, vitalHeartRate.Code, at, quantity(vitalHeartRate, hr), nil)
-	p.addObservation(e, catVitalSigns, vitalRespRate.Code, at, quantity(vitalRespRate, rr), nil)
-	p.addObservation(e, catVitalSigns, vitalTemp.Code, at, quantity(vitalTemp, temp), nil)
+	p.addObservation(e, catVitalSigns, vitalHeartRate.Code, at, quantity(vitalHeartRate, hr))
+	p.addObservation(e, catVitalSigns, vitalRespRate.Code, at, quantity(vitalRespRate, rr))
+	p.addObservation(e, catVitalSigns, vitalTemp.Code, at, quantity(vitalTemp, temp))
 	spo2 := clamp(97.5+1.2*r.NormFloat64(), 94, 100)
 	if p.has("copd") {
 		spo2 -= 4
 	}
-	p.addObservation(e, catVitalSigns, vitalSpO2.Code, at, quantity(vitalSpO2, spo2), nil)
+	p.addObservation(e, catVitalSigns, vitalSpO2.Code, at, quantity(vitalSpO2, spo2))
 	if !full {
 		return
 	}
 	h := heightAt(p.height, ageMonths)
 	bmi := p.bmi + 0.6*r.NormFloat64()
 	w := bmi * (h / 100) * (h / 100)
-	p.addObservation(e, catVitalSigns, vitalHeight.Code, at, quantity(vitalHeight, h), nil)
-	p.addObservation(e, catVitalSigns, vitalWeight.Code, at, quantity(vitalWeight, w), nil)
+	p.addObservation(e, catVitalSigns, vitalHeight.Code, at, quantity(vitalHeight, h))
+	p.addObservation(e, catVitalSigns, vitalWeight.Code, at, quantity(vitalWeight, w))
 	if ageMonths >= 24 {
-		p.addObservation(e, catVitalSigns, vitalBMI.Code, at, quantity(vitalBMI, bmi), nil)
+		p.addObservation(e, catVitalSigns, vitalBMI.Code, at, quantity(vitalBMI, bmi))
 	}
 }
 
@@ -308,7 +304,7 @@ func (p *clinPatient) labs(e *encounterPlan, panel labPanel) {
 		if interp.Codings[0].Code != "N" { // flagged only when abnormal, as lab interfaces send it
 			o.Interpretation = []codeableConcept{interp.cc()}
 		}
-		id := p.addObservation(e, catLaboratory, res.M.Code, collected, o, nil)
+		id := p.addObservation(e, catLaboratory, res.M.Code, collected, o)
 		results = append(results, refTo("Observation", id))
 	}
 	conclusion := "All results within reference range."
@@ -321,14 +317,6 @@ func (p *clinPatient) labs(e *encounterPlan, panel labPanel) {
 		EffectiveDateTime: fhirTime(collected), Issued: fhirTime(issued),
 		Performer: []reference{p.home.hospital.org}, Result: results, Conclusion: conclusion}
 	s := map[string][]string{"code": panel.Code.tokens, "category": catReportLab.tokens, "status": tokFinal,
-		"date": {dr.EffectiveDateTime}, "result": resultIDs(results)}
+		"date": p.timeTok(collected)}
 	p.add("DiagnosticReport", id, dr, issued, e, s)
-}
-
-func resultIDs(refs []reference) []string {
-	out := make([]string, len(refs))
-	for i, r := range refs {
-		out[i] = r.Reference[len("Observation/"):]
-	}
-	return out
 }

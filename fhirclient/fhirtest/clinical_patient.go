@@ -270,7 +270,6 @@ func (p *clinPatient) patientResource(i int) Resource {
 		"birthdate": {res.BirthDate}, "gender": {p.gender}, "identifier": {mrn, MRNSystem + "|" + mrn},
 		"telecom": {phone, email}, "phone": {phone}, "email": {email}, "active": tokTrue,
 		"general-practitioner": p.gp.id, "organization": p.home.orgID, "_lastUpdated": {fhirTime(when)},
-		"race": {race.Code}, "ethnicity": {eth.Code},
 	}
 	if p.age < 16 {
 		s["telecom"], s["email"] = s["phone"], nil

@@ -337,3 +337,25 @@ func TestClinicalContentIsCoherent(t *testing.T) {
 		t.Error("no elevated HbA1c among diabetics")
 	}
 }
+
+// The data indexes only search parameters OpenEMR supports for each type (the sandbox
+// advertises whatever the data indexes), and every clinical type can be searched by patient.
+func TestClinicalIndexesOpenEMRParameters(t *testing.T) {
+	supported := map[string]map[string]bool{}
+	for _, td := range openEMRTypes {
+		supported[td.Name] = map[string]bool{}
+		for _, p := range td.Params {
+			supported[td.Name][p.Name] = true
+		}
+	}
+	for _, r := range collectClinical(t, ClinicalConfig{Seed: 2, Patients: 80}) {
+		for name := range r.Search {
+			if !supported[r.Type][name] {
+				t.Fatalf("%s indexes %q, which OpenEMR does not support", r.Type, name)
+			}
+		}
+		if _, clinical := primarySystem[r.Type]; (clinical || r.Type == "AllergyIntolerance") && len(r.Search["patient"]) != 1 {
+			t.Fatalf("%s/%s: no patient search value", r.Type, r.ID)
+		}
+	}
+}
