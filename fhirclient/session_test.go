@@ -170,3 +170,26 @@ func TestRequestLogRedactsTokensAndAssertions(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestNoCredentialsAndMarginCap(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Patients: 5, TokenLifetime: 60 * time.Second}, patientScopes)
+	anon, _ := fhirclient.New(srv.FHIRBase())
+	if _, err := anon.Token(ctxT(t)); err != fhirclient.ErrNoCredentials {
+		t.Fatalf("Token without credentials: %v", err)
+	}
+	if ex, ok := fhirclient.Explain(fhirclient.ErrNoCredentials); !ok || ex.Fix == "" {
+		t.Error("no explanation for missing credentials")
+	}
+	_, err := anon.Search(ctxT(t), "Patient", nil)
+	wantAPIError(t, err, fhirclient.KindAuthRequired, 401)
+	// A margin longer than the token's life must not turn every request into a mint.
+	c := newClient(t, srv, cred, patientScopes, fhirclient.WithTokenMargin(10*time.Minute))
+	for range 5 {
+		if _, err := c.Search(ctxT(t), "Patient", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.Counters().TokenRequests; n != 1 {
+		t.Fatalf("%d token requests", n)
+	}
+}
