@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -18,7 +19,7 @@ type bundleLink struct {
 // writeCollection writes OpenEMR's search result: a collection bundle whose total is the
 // number of entries returned, with ONE self link without the query string.
 func (s *Server) writeCollection(w http.ResponseWriter, typ string, entries []Resource) {
-	self := s.FHIRBase() + "/" + typ
+	self := s.linkBase() + "/" + typ
 	s.streamBundle(w, "collection", len(entries), []bundleLink{{"self", self}}, typ, entries, false)
 }
 
@@ -36,7 +37,7 @@ func (s *Server) writeSearchset(w http.ResponseWriter, typ string, q url.Values,
 		}
 		v.Set("_count", strconv.Itoa(count))
 		v.Set("_offset", strconv.Itoa(off))
-		return s.FHIRBase() + "/" + typ + "?" + v.Encode()
+		return s.linkBase() + "/" + typ + "?" + v.Encode()
 	}
 	links := []bundleLink{{"self", link(offset)}, {"first", link(0)}}
 	if offset > 0 {
@@ -114,4 +115,20 @@ func jsonSafe(s string) bool {
 		}
 	}
 	return true
+}
+
+// linkBase is the FHIR base used in Bundle.link URLs: the server's own, unless SetLinkOrigin
+// moved links to another origin (to test that clients refuse to send their token there).
+func (s *Server) linkBase() string {
+	if o := s.linkOrigin.Load(); o != nil && *o != "" {
+		return *o + s.opts.Webroot + "/apis/" + s.opts.Site + "/fhir"
+	}
+	return s.FHIRBase()
+}
+
+// SetLinkOrigin makes bundle links (self, next, previous, ...) point at origin instead of the
+// server's own origin; "" restores them.
+func (s *Server) SetLinkOrigin(origin string) {
+	o := strings.TrimRight(origin, "/")
+	s.linkOrigin.Store(&o)
 }

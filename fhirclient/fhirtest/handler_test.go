@@ -157,3 +157,20 @@ func TestAutoEnableAndOnRegister(t *testing.T) {
 	}
 	mint(t, s, id, "system/Patient.read") // usable without Enable
 }
+
+func TestLinkOriginAndAuthorizedCounter(t *testing.T) {
+	other := newTestServer(t, Options{Flavor: FlavorPaged, Patients: 1})
+	s, tok := allScopesServer(t, Options{Flavor: FlavorPaged, Patients: 30, PageSize: 10})
+	s.SetLinkOrigin(other.URL())
+	b := search(t, s, tok, "Patient", nil)
+	if next := b.link("next"); !strings.HasPrefix(next, other.FHIRBase()+"/Patient?") {
+		t.Fatalf("next %q not on the other origin %s", next, other.URL())
+	}
+	if c := s.Counters(); c.AuthorizedRequests != 1 {
+		t.Fatalf("authorized requests %d, want 1", c.AuthorizedRequests)
+	}
+	get(t, b.link("next"), "") // a careful client follows without the token
+	if c := other.Counters(); c.Requests != 1 || c.AuthorizedRequests != 0 {
+		t.Fatalf("other origin counters %+v", c)
+	}
+}

@@ -84,6 +84,9 @@ type Counters struct {
 	TokenRequests int64 // POSTs to the token endpoint
 	Requests      int64 // every HTTP request
 	Connections   int64 // TCP connections accepted
+	// AuthorizedRequests counts requests that carried an Authorization header: a server
+	// that must never see the token (another origin) proves it with 0.
+	AuthorizedRequests int64
 }
 
 // Server is an OpenEMR-compatible sandbox. It implements http.Handler.
@@ -94,12 +97,13 @@ type Server struct {
 	keyID   string
 	sysUser string // the "system user" uuid OpenEMR puts in access tokens' sub
 
-	origin    atomic.Pointer[string]
-	originSet atomic.Bool
-	now       atomic.Pointer[func() time.Time]
-	faults    faultState
+	origin     atomic.Pointer[string]
+	originSet  atomic.Bool
+	linkOrigin atomic.Pointer[string]
+	now        atomic.Pointer[func() time.Time]
+	faults     faultState
 
-	tokenRequests, requests, connections atomic.Int64
+	tokenRequests, requests, connections, authorized atomic.Int64
 
 	mu      sync.Mutex
 	clients map[string]*client
@@ -261,6 +265,8 @@ func (s *Server) Counters() Counters {
 		TokenRequests: s.tokenRequests.Load(),
 		Requests:      s.requests.Load(),
 		Connections:   s.connections.Load(),
+
+		AuthorizedRequests: s.authorized.Load(),
 	}
 }
 
@@ -269,6 +275,7 @@ func (s *Server) ResetCounters() {
 	s.tokenRequests.Store(0)
 	s.requests.Store(0)
 	s.connections.Store(0)
+	s.authorized.Store(0)
 }
 
 func (s *Server) systemScopesEnabled() bool {
@@ -278,6 +285,9 @@ func (s *Server) systemScopesEnabled() bool {
 // ServeHTTP counts, delays and maybe faults the request, then routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	if r.Header.Get("Authorization") != "" {
+		s.authorized.Add(1)
+	}
 	if d := s.opts.Latency; d > 0 {
 		t := time.NewTimer(d)
 		select {
