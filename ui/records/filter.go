@@ -26,12 +26,23 @@ type filterState struct {
 	summarize Summarizer // nil: defaultSummary
 	text      []byte     // lowercased summaries, each followed by '\n'
 	ends      []int      // ends[i]: offset in text just past entry i's summary
+
+	// The previous query, so typing one more letter rechecks only its matches.
+	lastTerms [][]byte
+	lastN     int
+	lastOut   []int
 }
 
 func (f *filterState) reset() {
 	f.mu.Lock()
-	f.text, f.ends = nil, nil
+	f.drop()
 	f.mu.Unlock()
+}
+
+// drop forgets every summary and the previous query. f.mu is held.
+func (f *filterState) drop() {
+	f.text, f.ends = nil, nil
+	f.lastTerms, f.lastN, f.lastOut = nil, 0, nil
 }
 
 // SetSummarizer replaces the text filters match against (nil restores the
@@ -41,14 +52,16 @@ func (f *filterState) reset() {
 func (s *Source) SetSummarizer(fn Summarizer) {
 	s.filter.mu.Lock()
 	s.filter.summarize = fn
-	s.filter.text, s.filter.ends = nil, nil
+	s.filter.drop()
 	s.filter.mu.Unlock()
 }
 
 // Filter returns, in order, the indexes of the entries (indexed so far)
 // whose summary contains every whitespace-separated term of query,
-// case-insensitively and ignoring Latin diacritics (see fold.go). An empty query matches everything. The first call
-// summarises the entries not yet seen; later calls only search.
+// case-insensitively and ignoring Latin diacritics (see fold.go). An empty
+// query matches everything. The first call summarises the entries not yet
+// seen; later calls only search, and a query that narrows the previous one
+// (typing one more letter) only rechecks the previous matches.
 func (s *Source) Filter(query string) []int {
 	terms := bytes.Fields(appendLower(nil, []byte(query)))
 	n := s.Len()
@@ -63,18 +76,55 @@ func (s *Source) Filter(query string) []int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s.summarizeUpTo(n)
-	// Search the arena for the longest term (the rarest, usually), then
-	// check the others inside each candidate entry's summary only.
+	var out []int
+	if f.lastTerms != nil && f.lastN <= n && narrows(terms, f.lastTerms) {
+		for _, e := range f.lastOut {
+			if containsAll(f.summaryBytes(e), terms, -1) {
+				out = append(out, e)
+			}
+		}
+		out = f.search(terms, f.lastN, n, out)
+	} else {
+		out = f.search(terms, 0, n, nil)
+	}
+	f.lastTerms, f.lastN, f.lastOut = terms, n, slices.Clone(out)
+	return out
+}
+
+// narrows reports whether every entry matching terms also matches old:
+// each old term is inside some new term.
+func narrows(terms, old [][]byte) bool {
+	for _, o := range old {
+		found := false
+		for _, t := range terms {
+			if bytes.Contains(t, o) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// search appends the entries in [from, to) matching all terms. It scans the
+// arena for the longest term (usually the rarest) with bytes.Index and checks
+// the other terms inside each hit's own summary only.
+func (f *filterState) search(terms [][]byte, from, to int, out []int) []int {
 	anchor := 0
 	for i, t := range terms {
 		if len(t) > len(terms[anchor]) {
 			anchor = i
 		}
 	}
-	text, ends := f.text, f.ends[:n]
-	var out []int
-	entry := 0
-	for pos := 0; pos < len(text); {
+	if from >= to {
+		return out
+	}
+	text, ends := f.text[:f.ends[to-1]], f.ends[:to]
+	entry := from
+	for pos := f.begin(from); pos < len(text); {
 		k := bytes.Index(text[pos:], terms[anchor])
 		if k < 0 {
 			break
@@ -86,11 +136,7 @@ func (s *Source) Filter(query string) []int {
 		if entry >= len(ends) {
 			break
 		}
-		begin := 0
-		if entry > 0 {
-			begin = ends[entry-1]
-		}
-		if containsAll(text[begin:ends[entry]], terms, anchor) {
+		if containsAll(f.summaryBytes(entry), terms, anchor) {
 			out = append(out, entry)
 		}
 		pos = ends[entry]
@@ -98,6 +144,16 @@ func (s *Source) Filter(query string) []int {
 	}
 	return out
 }
+
+func (f *filterState) begin(i int) int {
+	if i == 0 {
+		return 0
+	}
+	return f.ends[i-1]
+}
+
+// summaryBytes is entry i's summary including its trailing '\n'.
+func (f *filterState) summaryBytes(i int) []byte { return f.text[f.begin(i):f.ends[i]] }
 
 func containsAll(summary []byte, terms [][]byte, skip int) bool {
 	for i, t := range terms {
@@ -117,11 +173,7 @@ func (s *Source) Summary(i int) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s.summarizeUpTo(i + 1)
-	begin := 0
-	if i > 0 {
-		begin = f.ends[i-1]
-	}
-	return string(bytes.TrimSuffix(f.text[begin:f.ends[i]], []byte{'\n'}))
+	return string(bytes.TrimSuffix(f.summaryBytes(i), []byte{'\n'}))
 }
 
 // summarizeUpTo extends the arena to cover entries [0, n). f.mu is held.

@@ -355,6 +355,47 @@ func TestConcurrentReadersDuringIndexing(t *testing.T) {
 	if got := len(s.Filter("")); got != 5000 {
 		t.Fatalf("Filter(\"\") = %d", got)
 	}
+	// The readers' last "smith" ran on fewer entries: narrowing must still
+	// cover the entries indexed since.
+	if got, want := s.Filter("smith"), naiveFilter(s, "smith"); len(want) == 0 || !equalInts(got, want) {
+		t.Fatalf("after growth: %d matches, want %d", len(got), len(want))
+	}
+}
+
+// naiveFilter is the reference: every term in the entry's summary.
+func naiveFilter(s *Source, q string) []int {
+	terms := strings.Fields(string(appendLower(nil, []byte(q))))
+	var out []int
+	for i := 0; i < s.Len(); i++ {
+		sum, ok := s.Summary(i), true
+		for _, term := range terms {
+			ok = ok && strings.Contains(sum, term)
+		}
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func TestFilterNarrowingMatchesFreshSearch(t *testing.T) {
+	var buf bytes.Buffer
+	_, _ = jsonscantest.WriteBundle(&buf, 800, jsonscantest.Options{Seed: 12})
+	s, _ := FromBytes(buf.Bytes())
+	_ = s.Wait(context.Background())
+	defer s.Close()
+	for _, q := range []string{"s", "sm", "smi", "smith", "smith a", "smith au", "mith", "x", "xy", "a b", "ab b", "gar", "garcia 19", "garcia 1970", "e"} {
+		if got, want := s.Filter(q), naiveFilter(s, q); !equalInts(got, want) {
+			t.Fatalf("Filter(%q) = %d matches, want %d", q, len(got), len(want))
+		}
+	}
+	got := s.Filter("smith")
+	if len(got) > 0 {
+		got[0] = -1 // the caller owns the slice: the cache must not change
+	}
+	if again := s.Filter("smith"); len(again) > 0 && again[0] == -1 {
+		t.Fatal("Filter result aliases the cache")
+	}
 }
 
 func TestFromEntries(t *testing.T) {
