@@ -19,7 +19,7 @@ func FuzzModel(f *testing.F) {
 			f.Add(b, "jjlhGgE1C/ann\rnN")
 		}
 	}
-	f.Add([]byte(`{"a":[1,{"b":"\u001b[2J"}],"c":{}}`), "E/b\rnnNhhhll9")
+	f.Add([]byte(`{"a":[1,{"b":"\u001b[2J"}],"c":{}}`), "E/b\rnnNhhhll9MwMM")
 	f.Add([]byte(`[[[],[{}]],"\ud800",-0.5e10,true,false,null]`), "3GkkllC2/e\x1b")
 	f.Fuzz(func(t *testing.T, data []byte, script string) {
 		m, err := New(data, PlainStyles())
@@ -28,9 +28,11 @@ func FuzzModel(f *testing.F) {
 		}
 		m.SetSize(40, 8)
 		checkFrame(t, m)
-		for _, r := range script {
+		for i, r := range script {
 			var msg tea.Msg
 			switch r {
+			case 'M':
+				msg = tea.MouseClickMsg{X: 3, Y: i % 10, Button: tea.MouseLeft}
 			case '\r':
 				msg = tea.KeyPressMsg{Code: tea.KeyEnter}
 			case 0x1b:

@@ -3,6 +3,8 @@ package jsonview
 import (
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 func TestNewRejectsBadJSON(t *testing.T) {
@@ -299,4 +301,37 @@ func TestBigResourceOpensCollapsed(t *testing.T) {
 	if !strings.Contains(checkFrame(t, m), `{…}  3 keys`) {
 		t.Fatalf("bottom:\n%s", m.View())
 	}
+}
+
+func TestMouseClick(t *testing.T) {
+	m := open(t, "patient.json", 60, 10)
+	m.SetOrigin(0, 1) // a title line above the component
+	click := func(x, y int) tea.Msg { return tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft} }
+	m = send(t, m, click(10, 4)) // row 3 of the tree: "meta"
+	if m.Path() != "meta" {
+		t.Fatalf("click went to %q", m.Path())
+	}
+	lines := m.Lines()
+	m = send(t, m, click(10, 4)) // again: toggles
+	if m.Lines() != lines-3 {
+		t.Fatalf("second click did not collapse: %d lines", m.Lines())
+	}
+	m = send(t, m, click(10, 0), click(10, 10), click(70, 3)) // title, footer, right of the tree
+	if m.Path() != "meta" {
+		t.Fatalf("clicks outside the tree moved the cursor to %q", m.Path())
+	}
+	// With a wrapped cursor line, rows below it are offset by its height.
+	m.Search("note")
+	m = keys(t, m, "w")
+	v := strings.Split(m.View(), "\n")
+	for row, line := range v {
+		if strings.Contains(line, `"generalPractitioner"`) {
+			m = send(t, m, click(5, row+1))
+			if m.Path() != "generalPractitioner" {
+				t.Fatalf("click under a wrapped line went to %q", m.Path())
+			}
+			return
+		}
+	}
+	t.Fatalf("generalPractitioner not on screen:\n%s", strings.Join(v, "\n"))
 }

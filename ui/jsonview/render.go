@@ -31,11 +31,7 @@ func (m *Model) View() string {
 	rows := make([]string, 0, h+1)
 	if len(m.lines) > 0 {
 		cursorRows := m.cursorRows(h)
-		top := m.top
-		// Keep the wrapped cursor block on screen.
-		if over := m.cursor - top + len(cursorRows) - h; over > 0 {
-			top = min(top+over, m.cursor)
-		}
+		top := m.viewTop(len(cursorRows))
 		for pos := top; len(rows) < h && pos < len(m.lines); pos++ {
 			if pos == m.cursor {
 				rows = append(rows, cursorRows...)

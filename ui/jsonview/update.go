@@ -31,6 +31,8 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 		if m.search.typing {
 			return m, m.promptInsert(strings.ReplaceAll(msg.Content, "\n", " "))
 		}
+	case tea.MouseClickMsg:
+		m.click(msg)
 	case tea.MouseWheelMsg:
 		switch msg.Mouse().Button {
 		case tea.MouseWheelUp:
