@@ -62,4 +62,3 @@ func (m *Model) matchable(tok jsonscan.Span, text string, style *lipgloss.Style,
 	}
 	return []segment{{text[:i], style}, {text[i:j], &st.Match}, {text[j:], style}}
 }
-
