@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"fhirscope/ui/termsafe"
 )
 
 // wheelStep is how many lines one mouse wheel notch scrolls.
@@ -271,7 +273,9 @@ func (m *Model) footer() string {
 		if used >= room {
 			break
 		}
-		text := s.text
+		// Paths and queries are sanitised already; this also covers notes
+		// that quote scanner errors.
+		text := termsafe.String(s.text)
 		if w := ansi.StringWidth(text); used+w > room {
 			text = ansi.Truncate(text, room-used, "…")
 		}
