@@ -61,6 +61,9 @@ func New(base string, opts ...Option) (*Client, error) {
 	if u.Host == "" {
 		return nil, &BaseURLError{Base: base, Reason: "it has no host"}
 	}
+	if u.User != nil {
+		return nil, &BaseURLError{Base: redactURL(base), Reason: "it must not carry a user name or password"}
+	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, &BaseURLError{Base: base, Reason: "it must not have a query or fragment"}
 	}

@@ -101,7 +101,7 @@ func TestDiscoverWrongBase(t *testing.T) {
 	if _, err := c.Rediscover(ctxT(t)); !errors.As(err, &be) || !strings.Contains(be.Reason, "no token endpoint") {
 		t.Fatalf("err = %v", err)
 	}
-	for _, bad := range []string{"ftp://h/fhir", "https:///fhir", "https://h/fhir?x=1", "::"} {
+	for _, bad := range []string{"ftp://h/fhir", "https:///fhir", "https://h/fhir?x=1", "::", "https://u:pw@h/fhir"} {
 		if _, err := fhirclient.New(bad); !errors.As(err, &be) {
 			t.Errorf("New(%q) = %v", bad, err)
 		}
