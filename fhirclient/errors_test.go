@@ -344,3 +344,23 @@ func TestEchoedOpaqueTokenNeverInErrors(t *testing.T) {
 		t.Fatalf("token leaked or not redacted: %q", ae.Excerpt)
 	}
 }
+
+func TestEndlessResponseIsCut(t *testing.T) {
+	endless := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		_, _ = w.Write([]byte(`{"resourceType":"Bundle","entry":[`))
+		chunk := []byte(strings.Repeat(`{"resource":{"resourceType":"Patient"}},`, 1000))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	c, _ := fhirclient.New(endless.URL+"/fhir", fhirclient.WithMaxResponseBytes(2<<20))
+	start := time.Now()
+	_, err := c.Search(ctxT(t), "Patient", nil)
+	wantAPIError(t, err, fhirclient.KindTooLarge, 200, "2097152 bytes")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
