@@ -1,0 +1,62 @@
+package session
+
+import (
+	"io"
+
+	"fhirscope/fhirclient"
+)
+
+// ClientOptions are the command-line settings applied to every connection made from a
+// profile, by the explorer and by the doctor, token, get and register commands alike.
+type ClientOptions struct {
+	CAFile   string // --ca-file: an extra CA bundle, used when the profile names none
+	Insecure bool   // --insecure: TLS verification off (callers must show a warning)
+	Log      *fhirclient.RequestLog
+	Trace    io.Writer
+	Extra    []fhirclient.Option
+}
+
+// ClientCredentials turns resolved credentials into what fhirclient signs with; the profile's
+// alg and kid, when set, win over the key's own.
+func (c *Credentials) ClientCredentials(p Profile) fhirclient.Credentials {
+	cred := fhirclient.Credentials{ClientID: c.ClientID}
+	if c.Key != nil {
+		cred.Signer, cred.Alg, cred.KeyID = c.Key.Signer, c.Key.Alg, c.Key.KeyID
+	}
+	if p.Alg != "" {
+		cred.Alg = p.Alg
+	}
+	if p.KeyID != "" {
+		cred.KeyID = p.KeyID
+	}
+	return cred
+}
+
+// NewClient builds the FHIR client for profile p: its base, token URL override, scopes, TLS
+// settings and, when creds is not nil, its client credentials.
+func NewClient(p Profile, creds *Credentials, o ClientOptions) (*fhirclient.Client, error) {
+	opts := []fhirclient.Option{fhirclient.WithScopes(p.Scopes)}
+	if creds != nil {
+		opts = append(opts, fhirclient.WithCredentials(creds.ClientCredentials(p)))
+	}
+	if p.TokenURL != "" {
+		opts = append(opts, fhirclient.WithTokenURL(p.TokenURL))
+	}
+	ca := p.CAFile
+	if ca == "" {
+		ca = o.CAFile
+	}
+	if ca != "" {
+		opts = append(opts, fhirclient.WithCAFile(ca))
+	}
+	if o.Insecure || p.InsecureSkipVerify {
+		opts = append(opts, fhirclient.WithInsecureSkipVerify())
+	}
+	if o.Log != nil {
+		opts = append(opts, fhirclient.WithRequestLog(o.Log))
+	}
+	if o.Trace != nil {
+		opts = append(opts, fhirclient.WithTrace(o.Trace))
+	}
+	return fhirclient.New(p.BaseURL, append(opts, o.Extra...)...)
+}
