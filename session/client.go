@@ -42,6 +42,14 @@ func NewClient(p Profile, creds *Credentials, o ClientOptions) (*fhirclient.Clie
 	if p.TokenURL != "" {
 		opts = append(opts, fhirclient.WithTokenURL(p.TokenURL))
 	}
+	return fhirclient.New(p.BaseURL, append(opts, TransportOptions(p, o)...)...)
+}
+
+// TransportOptions are the options of a profile's clients that do not depend on who signs
+// in: TLS (the profile's CA file, else --ca-file; insecure from either), the request log and
+// the trace. The doctor builds its own clients with them.
+func TransportOptions(p Profile, o ClientOptions) []fhirclient.Option {
+	var opts []fhirclient.Option
 	ca := p.CAFile
 	if ca == "" {
 		ca = o.CAFile
@@ -58,5 +66,5 @@ func NewClient(p Profile, creds *Credentials, o ClientOptions) (*fhirclient.Clie
 	if o.Trace != nil {
 		opts = append(opts, fhirclient.WithTrace(o.Trace))
 	}
-	return fhirclient.New(p.BaseURL, append(opts, o.Extra...)...)
+	return append(opts, o.Extra...)
 }

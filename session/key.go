@@ -152,8 +152,15 @@ type publicJWK struct {
 }
 
 func (k *Key) publicJWK() (publicJWK, error) {
-	j := publicJWK{Kid: k.KeyID, Alg: k.Alg, Use: "sig"}
-	switch p := k.Signer.Public().(type) {
+	j, err := publicJWKOf(k.Signer.Public())
+	j.Kid, j.Alg, j.Use = k.KeyID, k.Alg, "sig"
+	return j, err
+}
+
+// publicJWKOf encodes the key-type members of a public key (kty, n, e or crv, x, y).
+func publicJWKOf(pub crypto.PublicKey) (publicJWK, error) {
+	var j publicJWK
+	switch p := pub.(type) {
 	case *rsa.PublicKey:
 		j.Kty = "RSA"
 		j.N = b64(p.N.Bytes())
@@ -189,8 +196,11 @@ func (k *Key) PublicJWKS() ([]byte, error) {
 }
 
 // Thumbprint is the RFC 7638 SHA-256 thumbprint of the public key, base64url without padding.
-func (k *Key) Thumbprint() string {
-	j, err := k.publicJWK()
+func (k *Key) Thumbprint() string { return thumbprintOf(k.Signer.Public()) }
+
+// thumbprintOf is the RFC 7638 thumbprint of an RSA or EC public key, "" for other keys.
+func thumbprintOf(pub crypto.PublicKey) string {
+	j, err := publicJWKOf(pub)
 	if err != nil {
 		return ""
 	}

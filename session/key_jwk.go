@@ -18,6 +18,7 @@ import (
 type jwkMembers struct {
 	Kty string   `json:"kty"`
 	Kid string   `json:"kid"`
+	Alg string   `json:"alg"`
 	Use string   `json:"use"`
 	Crv string   `json:"crv"`
 	N   string   `json:"n"`
