@@ -107,3 +107,31 @@ func TestDiscoverWrongBase(t *testing.T) {
 		}
 	}
 }
+
+func TestDiscoverWithTokenURLOverride(t *testing.T) {
+	srv := fhirtest.NewServer(fhirtest.Options{})
+	defer srv.Close()
+	override := srv.AuthBase() + "/token?via=proxy"
+	c, _ := fhirclient.New(srv.FHIRBase(), fhirclient.WithTokenURL(override))
+	sc, err := c.Rediscover(ctxT(t))
+	if err != nil || sc.Source != fhirclient.SourceOption || sc.TokenEndpoint != override || len(sc.Notes) != 1 {
+		t.Fatalf("%+v %v", sc, err)
+	}
+	// The shared cache keeps what the server said.
+	plain, _ := fhirclient.New(srv.FHIRBase())
+	if sc, _ := plain.Discover(ctxT(t)); sc.TokenEndpoint != srv.TokenURL() || sc.Source != fhirclient.SourceSmartConfiguration {
+		t.Fatalf("cache polluted: %+v", sc)
+	}
+	// A server with nothing to discover is fine when the token URL is given...
+	web := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(404) })
+	c, _ = fhirclient.New(web.URL+"/fhir", fhirclient.WithTokenURL(override))
+	if sc, err := c.Discover(ctxT(t)); err != nil || sc.TokenEndpoint != override {
+		t.Fatalf("%+v %v", sc, err)
+	}
+	// ...but a wrong base stays an error.
+	c, _ = fhirclient.New(srv.URL()+"/apis/fhir", fhirclient.WithTokenURL(override))
+	var be *fhirclient.BaseURLError
+	if _, err := c.Discover(ctxT(t)); !errors.As(err, &be) {
+		t.Fatalf("wrong base: %v", err)
+	}
+}

@@ -48,10 +48,8 @@ func (c *Client) Reconnect(ctx context.Context) (*Token, error) {
 	c.metaMu.Lock()
 	c.meta = nil
 	c.metaMu.Unlock()
-	if c.tokenURL == "" {
-		if _, err := c.Rediscover(ctx); err != nil {
-			return nil, err
-		}
+	if _, err := c.Rediscover(ctx); err != nil {
+		return nil, err
 	}
 	return c.MintToken(ctx)
 }
