@@ -81,6 +81,9 @@ func (s *Store) AddProfile(p Profile, opts AddOptions) error {
 		if err := c.readKeyFile(p.KeyFile, SourceFile, "key_file of profile "+p.Name); err != nil {
 			return err
 		}
+		if err := applyProfileKeySettings(p, c.Key); err != nil {
+			return err
+		}
 		return s.Add(p)
 	}
 	if s.secrets == nil {
@@ -88,6 +91,9 @@ func (s *Store) AddProfile(p Profile, opts AddOptions) error {
 	}
 	key := opts.ImportKey
 	if key != nil {
+		if err := applyProfileKeySettings(p, key); err != nil {
+			return err
+		}
 		if err := s.InstallKey(p.Name, key, opts.ReplaceKey); err != nil {
 			return err
 		}
@@ -101,6 +107,9 @@ func (s *Store) AddProfile(p Profile, opts AddOptions) error {
 			return err
 		}
 		key = e.Key
+		if err := applyProfileKeySettings(p, key); err != nil {
+			return err
+		}
 	}
 	if p.ClientID != "" {
 		if err := s.secrets.SetClientID(p.Name, p.ClientID); err != nil {

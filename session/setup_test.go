@@ -80,7 +80,14 @@ func TestAddProfileKeyChoices(t *testing.T) {
 		t.Fatalf("imported: %v", err)
 	}
 
+	if err := s.AddProfile(Profile{Name: "mismatch", BaseURL: "https://h/fhir", Alg: AlgES384}, AddOptions{ImportKey: rsaKey}); err == nil ||
+		!strings.Contains(err.Error(), "the profile says ES384") {
+		t.Errorf("alg that the key cannot sign: %v", err)
+	}
 	keyFile := writeKeyFile(t, rsaKey, 0o600)
+	if err := s.AddProfile(Profile{Name: "mismatch2", BaseURL: "https://h/fhir", Alg: AlgES384, KeyFile: keyFile}, AddOptions{}); err == nil {
+		t.Error("key file with a mismatched alg accepted")
+	}
 	keyring.MockInitWithError(errors.New("no keyring")) // a key-file profile never needs it
 	if err := s.AddProfile(Profile{Name: "file", BaseURL: "https://h/fhir", KeyFile: keyFile}, AddOptions{}); err != nil {
 		t.Fatal(err)
