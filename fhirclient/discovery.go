@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -112,7 +113,7 @@ func (c *Client) discover(ctx context.Context) (*SmartConfig, error) {
 		sc, perr := parseSmartConfig(in.body)
 		if perr == nil {
 			sc.Source = SourceSmartConfiguration
-			return sc, nil
+			return c.absolutize(sc), nil
 		}
 		notes = append(notes, "smart-configuration: "+perr.Error())
 	} else {
@@ -124,9 +125,9 @@ func (c *Client) discover(ctx context.Context) (*SmartConfig, error) {
 	case err == nil:
 		if caps.OAuth.Token != "" {
 			o := caps.OAuth
-			return &SmartConfig{TokenEndpoint: o.Token, AuthorizationEndpoint: o.Authorize,
+			return c.absolutize(&SmartConfig{TokenEndpoint: o.Token, AuthorizationEndpoint: o.Authorize,
 				RegistrationEndpoint: o.Register, IntrospectionEndpoint: o.Introspect,
-				Source: SourceCapability, Notes: notes}, nil
+				Source: SourceCapability, Notes: notes}), nil
 		}
 		notes = append(notes, "metadata: no oauth-uris extension")
 	case isBaseURLError(err):
@@ -145,6 +146,21 @@ func (c *Client) discover(ctx context.Context) (*SmartConfig, error) {
 	}
 	return nil, &BaseURLError{Base: c.baseStr,
 		Reason: "the server advertises no token endpoint (" + strings.Join(notes, "; ") + "); set the token URL explicitly"}
+}
+
+// absolutize resolves endpoints given as paths ("/oauth2/default/token") against the base:
+// the token request needs an absolute URL, and its aud must be that URL exactly.
+func (c *Client) absolutize(sc *SmartConfig) *SmartConfig {
+	for _, p := range []*string{&sc.TokenEndpoint, &sc.AuthorizationEndpoint, &sc.RegistrationEndpoint,
+		&sc.IntrospectionEndpoint, &sc.JWKSURI} {
+		if *p == "" {
+			continue
+		}
+		if u, err := url.Parse(*p); err == nil && !u.IsAbs() {
+			*p = c.base.ResolveReference(u).String()
+		}
+	}
+	return sc
 }
 
 // getPublic GETs a path under the base without a token.

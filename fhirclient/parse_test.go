@@ -219,3 +219,11 @@ func TestResolveKeepsTokenOnBaseAndEscapesTypedQueries(t *testing.T) {
 		}
 	}
 }
+
+func TestAbsolutizeRelativeEndpoints(t *testing.T) {
+	c, _ := New("https://h:8443/openemr/apis/default/fhir")
+	sc := c.absolutize(&SmartConfig{TokenEndpoint: "/openemr/oauth2/default/token", JWKSURI: "https://k/jwk"})
+	if sc.TokenEndpoint != "https://h:8443/openemr/oauth2/default/token" || sc.JWKSURI != "https://k/jwk" {
+		t.Errorf("%+v", sc)
+	}
+}
