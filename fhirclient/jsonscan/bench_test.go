@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -31,7 +32,16 @@ func benchBundles(b *testing.B, fn func(b *testing.B, data []byte)) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			fn(b, data)
+			if cpu := processCPU() - cpu0; cpu > 0 {
+				// Includes the one extra run for the memory metric.
+				runs := float64(b.N)
+				if strings.HasPrefix(b.Name(), "BenchmarkScanBundle") || strings.HasPrefix(b.Name(), "BenchmarkStdlibUnmarshal") {
+					runs++
+				}
+				b.ReportMetric(runs*float64(len(data))/1e6/cpu.Seconds(), "MB/cpu-s")
+			}
 		})
 	}
 }

@@ -100,6 +100,7 @@ func BenchmarkIndexNDJSON(b *testing.B) {
 	fi, _ := os.Stat(path)
 	b.SetBytes(fi.Size())
 	n := 0
+	cpu0 := processCPU()
 	for b.Loop() {
 		s, err := OpenFile(path)
 		if err != nil {
@@ -111,7 +112,25 @@ func BenchmarkIndexNDJSON(b *testing.B) {
 		}
 		_ = s.Close()
 	}
+	reportCPUThroughput(b, fi.Size(), cpu0)
 	b.ReportMetric(float64(n), "entries")
+}
+
+// reportCPUThroughput reports bytes per CPU-second of the whole process
+// (all threads, GC included): unlike MB/s it does not shrink when other
+// jobs share the machine.
+// reportCPUPerOp reports the process CPU time per op, the cost of an op
+// independent of other jobs on the machine.
+func reportCPUPerOp(b *testing.B, cpu0 time.Duration) {
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	}
+}
+
+func reportCPUThroughput(b *testing.B, size int64, cpu0 time.Duration) {
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(b.N)*float64(size)/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
 }
 
 // BenchmarkFirstScreen: from OpenFile to the first 40 entries in hand.
@@ -156,6 +175,7 @@ func BenchmarkIndexAll(b *testing.B) {
 			var peakX, rssX float64
 			var entries int
 			b.SetBytes(size)
+			cpu0 := processCPU()
 			for b.Loop() {
 				runtime.GC()
 				base, rss0 := heapInUse(), vmRSS()
@@ -176,6 +196,7 @@ func BenchmarkIndexAll(b *testing.B) {
 				}
 				_ = s.Close()
 			}
+			reportCPUThroughput(b, size, cpu0)
 			b.ReportMetric(float64(entries), "entries")
 			b.ReportMetric(peakX, "peak_x")
 			b.ReportMetric(rssX, "rss_x")
@@ -209,20 +230,24 @@ func BenchmarkFilter10k(b *testing.B) {
 	queries := []string{"s", "sm", "smi", "smith", "smith austin", "müller", "1970", "zzzz", "(771) 555"}
 	s.Filter("warm") // builds the summaries once
 	i, hits := 0, 0
+	cpu0 := processCPU()
 	for b.Loop() {
 		hits += len(s.Filter(queries[i%len(queries)]))
 		i++
 	}
+	reportCPUPerOp(b, cpu0)
 	b.ReportMetric(float64(hits)/float64(b.N), "hits/op")
 }
 
 // BenchmarkFilter10kFirstCall includes building all 10,000 summaries.
 func BenchmarkFilter10kFirstCall(b *testing.B) {
 	s := tenK(b)
+	cpu0 := processCPU()
 	for b.Loop() {
 		s.SetSummarizer(nil) // drops the summaries
 		s.Filter("smith")
 	}
+	reportCPUPerOp(b, cpu0)
 }
 
 func tenK(b *testing.B) *Source {
@@ -249,6 +274,7 @@ func BenchmarkStdlibBaseline(b *testing.B) {
 			fi, _ := os.Stat(path)
 			b.SetBytes(fi.Size())
 			var x float64
+			cpu0 := processCPU()
 			for b.Loop() {
 				runtime.GC()
 				var m0, m1 runtime.MemStats
@@ -267,6 +293,7 @@ func BenchmarkStdlibBaseline(b *testing.B) {
 				x = float64(m1.HeapInuse-m0.HeapInuse) / float64(fi.Size())
 				runtime.KeepAlive(v)
 			}
+			reportCPUThroughput(b, fi.Size(), cpu0)
 			b.ReportMetric(x, "heap_x")
 		})
 	}
@@ -328,9 +355,11 @@ func BenchmarkFilterTyping200MB(b *testing.B) {
 	s.Filter("warm")
 	typed := "smith austin"
 	keys := 0
+	cpu0 := processCPU()
 	for b.Loop() {
 		keys++
 		s.Filter(typed[:1+keys%len(typed)])
 	}
+	reportCPUPerOp(b, cpu0)
 	b.ReportMetric(float64(s.Len()), "entries")
 }
