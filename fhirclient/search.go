@@ -3,6 +3,7 @@ package fhirclient
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -88,7 +89,7 @@ func (p *Page) HasPrev() bool {
 func (p *Page) prevLink() string { return firstNonEmpty(p.Links["previous"], p.Links["prev"]) }
 
 // ErrNoMorePages is returned by Next or Prev on a page without a next or previous page.
-var ErrNoMorePages = fmt.Errorf("fhirclient: no more pages")
+var ErrNoMorePages = errors.New("fhirclient: no more pages")
 
 // Search runs a search on typ. Without a _count in params the client's page size is sent,
 // which also reveals whether the server honours _count (and so whether offset paging works).
