@@ -43,6 +43,7 @@ type ResultsScreen struct {
 	local     bool
 	localPage int
 	colType   string
+	colsFinal bool // offline: enough entries were indexed to fix the column set
 	cols      []summary.Column
 	rows      rowCache
 	cursor    int // row within the current page window
@@ -100,7 +101,7 @@ func NewFileResultsScreen(c *Common, name string, src *records.Source) *ResultsS
 	s.records = src
 	s.src = src
 	s.local = true
-	s.detectColumns()
+	s.settleColumns()
 	return s
 }
 
@@ -169,7 +170,7 @@ func (s *ResultsScreen) Capturing() bool { return s.searching || s.filter.editin
 
 // Busy is true while a page the user asked for is being fetched (esc cancels it). A
 // background prefetch does not count: nobody waits for it.
-func (s *ResultsScreen) Busy() bool { return s.fetch.Busy() }
+func (s *ResultsScreen) Busy() bool { return s.fetch.Busy() || s.waitPrefetch }
 
 // Cancel abandons the fetch in flight; the table keeps what it showed.
 func (s *ResultsScreen) Cancel() {
@@ -190,6 +191,8 @@ func (s *ResultsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	case resultsFilterMsg:
 		s.onFilterResult(msg)
+	case resultsIndexMsg:
+		s.onIndex(msg)
 	case tea.KeyPressMsg:
 		cmds = append(cmds, s.onKey(msg))
 	case tea.PasteMsg:
@@ -251,7 +254,12 @@ func (s *ResultsScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return Status("search parameters apply to server searches; use / to filter a file")
 	case key.Matches(msg, k.Filter):
 		s.filter.editing = true
-		return s.filter.input.Focus()
+		// Summarise the rows in the background while the first key is typed.
+		if s.records != nil {
+			s.records.PrepareFilter()
+			return s.filter.input.Focus()
+		}
+		return tea.Batch(s.filter.input.Focus(), s.indexCmd())
 	case key.Matches(msg, k.Open):
 		return s.open()
 	}

@@ -16,13 +16,15 @@ import (
 // is filtered by its ui/records Source in a command, so a 200 MB file never blocks a key.
 
 type filterState struct {
-	input   textinput.Model
-	editing bool   // the input has the keyboard
-	query   string // applied query ("" = no filter)
-	view    []int  // matching rows in src order; nil when no filter is applied
-	text    []string
-	textGen int   // srcGen the text index was built for
-	req     ReqID // async filter over a records Source
+	input    textinput.Model
+	editing  bool   // the input has the keyboard
+	query    string // applied query ("" = no filter)
+	view     []int  // matching rows in src order; nil when no filter is applied
+	text     []string
+	textGen  int    // srcGen the text index was built for
+	indexing int    // srcGen whose text is being built in the background
+	pending  string // query waiting for the text to be built
+	req      ReqID  // async filter over a records Source
 }
 
 // resultsFilterMsg is the answer of an async filter over a records Source.
@@ -53,26 +55,26 @@ func (s *ResultsScreen) clearFilter() {
 }
 
 // refilter reapplies the current query to new rows (a new page).
-func (s *ResultsScreen) refilter() {
-	if s.filter.query == "" {
-		return
+func (s *ResultsScreen) refilter() tea.Cmd {
+	if s.filter.query == "" && s.filter.pending == "" {
+		return nil
 	}
 	q := s.filter.query
-	s.filter.query = ""
-	s.filter.view = nil
-	if cmd := s.applyFilter(q); cmd != nil {
-		// Records sources filter asynchronously; run it now, pages are small in comparison.
-		if msg, ok := cmd().(resultsFilterMsg); ok {
-			s.onFilterResult(msg)
-		}
+	if s.filter.pending != "" {
+		q = s.filter.pending
 	}
+	s.filter.query, s.filter.view, s.filter.pending = "", nil, ""
+	return s.applyFilter(q)
 }
 
-// applyFilter filters the rows by q: synchronously for a page, in a command for a file.
+// applyFilter filters the rows by q: synchronously for a page whose filter text is built, in
+// a command for a file. A big page's filter text is built in the background first; the
+// query waits for it (the footer says so) and applies when it arrives.
 func (s *ResultsScreen) applyFilter(q string) tea.Cmd {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		s.filter.req.Cancel()
+		s.filter.pending = ""
 		s.setFilterView("", nil)
 		return nil
 	}
@@ -86,8 +88,51 @@ func (s *ResultsScreen) applyFilter(q string) tea.Cmd {
 			return resultsFilterMsg{screen: s, id: id, query: q, view: nonNil(src.Filter(q))}
 		}
 	}
+	if !s.indexReady() {
+		if s.src.Len() > syncIndexRows {
+			s.filter.pending = q
+			return s.indexCmd()
+		}
+		s.filter.text, s.filter.textGen = filterText(s.src), s.srcGen
+	}
 	s.setFilterView(q, s.filterRows(q))
 	return nil
+}
+
+// syncIndexRows: pages up to this many rows get their filter text built on the spot (a few
+// milliseconds); bigger ones in a command, so opening the filter never freezes a frame.
+const syncIndexRows = 1000
+
+// resultsIndexMsg carries the filter text of a page's rows, built in the background.
+type resultsIndexMsg struct {
+	screen *ResultsScreen
+	gen    int
+	text   []string
+}
+
+func (s *ResultsScreen) indexReady() bool {
+	return s.filter.text != nil && s.filter.textGen == s.srcGen
+}
+
+// indexCmd builds the current page's filter text in the background, once.
+func (s *ResultsScreen) indexCmd() tea.Cmd {
+	if s.records != nil || s.src == nil || s.indexReady() || s.filter.indexing == s.srcGen {
+		return nil
+	}
+	s.filter.indexing = s.srcGen
+	gen, src := s.srcGen, s.src
+	return func() tea.Msg { return resultsIndexMsg{screen: s, gen: gen, text: filterText(src)} }
+}
+
+func (s *ResultsScreen) onIndex(msg resultsIndexMsg) {
+	if msg.screen != s || msg.gen != s.srcGen {
+		return
+	}
+	s.filter.text, s.filter.textGen = msg.text, msg.gen
+	if q := s.filter.pending; q != "" {
+		s.filter.pending = ""
+		s.setFilterView(q, s.filterRows(q))
+	}
 }
 
 func (s *ResultsScreen) onFilterResult(msg resultsFilterMsg) {
@@ -106,7 +151,6 @@ func (s *ResultsScreen) setFilterView(q string, view []int) {
 
 // filterRows returns the rows of src whose summary holds every word of q (any case).
 func (s *ResultsScreen) filterRows(q string) []int {
-	s.buildFilterText()
 	words := strings.Fields(strings.ToLower(q))
 	// Narrowing the previous query (typing one more letter) only rescans its matches.
 	candidates := s.filter.view
@@ -135,17 +179,14 @@ func (s *ResultsScreen) filterRows(q string) []int {
 	return out
 }
 
-// buildFilterText summarises every row of src once, lowercased, for matching.
-func (s *ResultsScreen) buildFilterText() {
-	if s.filter.textGen == s.srcGen && len(s.filter.text) == s.src.Len() {
-		return
+// filterText summarises every row of src, lowercased, for matching. It only reads src, so it
+// may run in a command.
+func filterText(src entrySource) []string {
+	text := make([]string, src.Len())
+	for i := range text {
+		text[i] = strings.ToLower(summary.Text(src.Entry(i)))
 	}
-	n := s.src.Len()
-	text := make([]string, n)
-	for i := range n {
-		text[i] = strings.ToLower(summary.Text(s.src.Entry(i)))
-	}
-	s.filter.text, s.filter.textGen = text, s.srcGen
+	return text
 }
 
 func nonNil(v []int) []int {

@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/fhirtest"
 	"fhirscope/ui/records"
 )
@@ -19,7 +23,7 @@ func TestResultsGolden(t *testing.T) {
 		w, h := size[0], size[1]
 		name := "results_patient_" + strconv2(w, h)
 		t.Run(name, func(t *testing.T) {
-			env := newBrowseEnv(t, fhirtest.Options{Patients: 30}, nil, w, h)
+			env := newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, w, h)
 			s := startResults(t, env, "Patient", url.Values{"_count": {"25"}})
 			browsePress(t, s, "down")
 			browsePress(t, s, "down")
@@ -37,11 +41,14 @@ func TestResultsGolden(t *testing.T) {
 }
 
 func TestResultsGoldenLocalAndSearchError(t *testing.T) {
-	env := clinicalEnv(t, fhirtest.Options{}, nil, 120, 40)
+	env := newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, 120, 40)
 	s := startResults(t, env, "Observation", url.Values{"_count": {"25"}})
 	browsePress(t, s, "n")
 	golden(t, "results_observation_local_120x40", plainView(s))
 
+	// Parameters are checked against the declared ones (fixed here, not the sandbox's list).
+	env.common.Caps = &fhirclient.Capabilities{Resources: []fhirclient.ResourceCapability{{Type: "Observation",
+		SearchParams: []fhirclient.SearchParam{{Name: "_id"}, {Name: "category"}, {Name: "code"}, {Name: "date"}, {Name: "patient"}, {Name: "status"}}}}}
 	browsePress(t, s, "s")
 	s.search.SetValue("")
 	browseType(t, s, "cod=8867-4")
@@ -50,22 +57,38 @@ func TestResultsGoldenLocalAndSearchError(t *testing.T) {
 }
 
 func TestResultsGoldenOfflineFile(t *testing.T) {
-	env := clinicalEnv(t, fhirtest.Options{}, nil, 120, 40)
-	page := startResults(t, env, "Encounter", nil).page
-	src, err := records.FromBytes(page.Raw)
+	// An NDJSON export holding several types: the mixed column set, paged locally.
+	src, err := records.OpenFile(filepath.Join("testdata", "results_fixture.ndjson"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer src.Close()
 	if err := src.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c := browseCommon(80, 24)
-	var s Screen = NewFileResultsScreen(c, "encounters.json", src)
+	var s Screen = NewFileResultsScreen(browseCommon(80, 24), "export.ndjson", src)
 	s, _ = settle(t, s, s.Init())
+	s, _ = browsePress(t, s, "G")
 	golden(t, "results_file_80x24", plainView(s))
-	if !strings.Contains(plainView(s), "local") {
-		t.Fatal("offline file not paged locally")
+	if v := plainView(s); !strings.Contains(v, "page 4 of 4 · local") || !strings.Contains(v, "Patient") {
+		t.Fatalf("offline NDJSON:\n%s", v)
 	}
+}
+
+// fixtureData is a fixed dataset (testdata/results_fixture.ndjson: Patients, Observations,
+// Encounters), so goldens do not change when the sandbox's generators do.
+func fixtureData(t *testing.T) *fhirtest.Dataset {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "results_fixture.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := fhirtest.NewDataset()
+	for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+		typ, id := typeAndID(line)
+		d.Add(fhirtest.Resource{Type: typ, ID: id, JSON: line, Search: map[string][]string{"_id": {id}}})
+	}
+	return d
 }
 
 // A Patient whose name carries an OSC 52 clipboard write and a screen clear must reach the

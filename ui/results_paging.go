@@ -201,16 +201,18 @@ func (s *ResultsScreen) showPage(p *fhirclient.Page) tea.Cmd {
 	s.srcGen++
 	s.detectColumns()
 	s.cursor, s.offset = 0, 0
-	s.refilter()
-	return s.startPrefetch()
+	return tea.Batch(s.refilter(), s.startPrefetch())
 }
+
+// columnSample is how many rows decide the column set.
+const columnSample = 200
 
 // detectColumns picks the column set from the rows: the searched type, or the one type of a
 // file, or the mixed set when types differ (an _include search, a concatenated export).
 func (s *ResultsScreen) detectColumns() {
 	typ := s.typ
 	if s.src != nil && s.src.Len() > 0 {
-		if t := sourceType(s.src, 200); t != typ || s.records != nil {
+		if t := sourceType(s.src, columnSample); t != typ || s.records != nil {
 			typ = t
 		}
 	}

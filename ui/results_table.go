@@ -40,7 +40,7 @@ type tableColumn struct {
 // columnsFor returns ui/summary's columns for typ, or the mixed set.
 func columnsFor(typ string) []summary.Column {
 	if typ == mixedType {
-		return []summary.Column{{Title: "Type", Width: 18}, {Title: "ID", Width: 20}, {Title: "Summary", Width: 60}}
+		return []summary.Column{{Title: "Type", Width: 13}, {Title: "Summary", Width: 60}, {Title: "ID", Width: 36}}
 	}
 	return summary.Columns(typ)
 }
@@ -48,8 +48,16 @@ func columnsFor(typ string) []summary.Column {
 // cellsFor summarises one entry for the table's column set.
 func cellsFor(typ string, entry []byte) []string {
 	if typ == mixedType {
+		// Each row is summarised by its own type's columns, joined into one cell.
 		rt, id := typeAndID(entry)
-		return []string{termsafe.String(rt), termsafe.String(id), summary.Text(entry)}
+		cells := summary.Row(rt, entry)
+		parts := make([]string, 0, len(cells))
+		for _, c := range cells {
+			if c != "" && c != id {
+				parts = append(parts, c)
+			}
+		}
+		return []string{termsafe.String(rt), strings.Join(parts, " · "), termsafe.String(id)}
 	}
 	return summary.Row(typ, entry)
 }
@@ -115,7 +123,7 @@ func renderCells(b *strings.Builder, cols []tableColumn, cells []string) {
 
 // fitCell truncates s to width display cells (with "…") and pads it with spaces.
 func fitCell(s string, width int) string {
-	w := ansi.StringWidth(s)
+	w := textWidth(s)
 	if w > width {
 		s = ansi.Truncate(s, width, "…")
 		w = ansi.StringWidth(s)
@@ -124,6 +132,16 @@ func fitCell(s string, width int) string {
 		s += strings.Repeat(" ", width-w)
 	}
 	return s
+}
+
+// textWidth is the display width of s; plain ASCII (most cells) skips grapheme segmentation.
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 // rowCache keeps the cells of recently shown rows. It is dropped whole when it grows past a

@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"bytes"
+	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +15,7 @@ import (
 
 	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/fhirtest"
+	"fhirscope/ui/records"
 )
 
 // Model tests for the results screen, through Update, against the sandbox over HTTP.
@@ -360,4 +365,57 @@ func findPush(msgs []tea.Msg) (Screen, bool) {
 		}
 	}
 	return nil, false
+}
+
+func TestResultsOfflineFileFilterOpenAndBadLines(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "results_fixture.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(raw), []byte("\n"))
+	// A broken line in the middle of an export: skipped, counted, the rest still usable.
+	bad := append(append(append([][]byte{}, lines[:10]...), []byte(`{"resourceType":"Patient","id":`)), lines[10:]...)
+	path := filepath.Join(t.TempDir(), "export.ndjson")
+	if err := os.WriteFile(path, append(bytes.Join(bad, []byte("\n")), '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := records.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := src.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := NewFileResultsScreen(browseCommon(120, 40), "export.ndjson", src)
+	settle(t, s, s.Init())
+	if v := plainView(s); !strings.Contains(v, "1 bad line skipped") || !strings.Contains(v, "row 1 of "+strconv.Itoa(len(lines))) {
+		t.Fatalf("bad line not reported, or rows lost:\n%s", v)
+	}
+	// s is for server searches only.
+	if _, msgs := browsePress(t, s, "s"); s.searching || !hasStatus(msgs, "use / to filter") {
+		t.Fatal("s on a file should point to the filter")
+	}
+	// The filter runs over the file's entries in a command.
+	browsePress(t, s, "/")
+	browseType(t, s, "encounter check")
+	if s.rowCount() == 0 || s.rowCount() >= len(lines) {
+		t.Fatalf("filter kept %d of %d", s.rowCount(), len(lines))
+	}
+	for k := range s.rowCount() {
+		if typ, _ := typeAndID(src.Entry(s.rowAt(k))); typ != "Encounter" {
+			t.Fatalf("filter kept a %s", typ)
+		}
+	}
+	browsePress(t, s, "esc")
+	// enter opens the inspector, which resolves references inside the file.
+	browsePress(t, s, "G")
+	_, msgs := browsePress(t, s, "enter")
+	scr, ok := findPush(msgs)
+	if !ok {
+		t.Fatal("enter did not open the inspector")
+	}
+	if ins := scr.(*InspectorScreen); ins.localRefs == nil || ins.c.Client != nil {
+		t.Fatal("offline inspector cannot resolve references in the file")
+	}
 }

@@ -49,6 +49,10 @@ func (s *ResultsScreen) View() string {
 
 // fitLine truncates a rendered line to width cells (styles survive truncation).
 func fitLine(l string, width int) string {
+	if len(l) <= width || textWidth(l) <= width {
+		// len is an upper bound of the width: short lines need no measuring.
+		return l
+	}
 	if ansi.StringWidth(l) > width {
 		return ansi.Truncate(l, width, "…")
 	}
@@ -177,14 +181,21 @@ func (s *ResultsScreen) footerLines() []string {
 		}
 		return out
 	case s.filter.editing:
-		return []string{s.filter.input.View() + "  " + st.Subtle.Render(s.countLabel())}
+		state := s.countLabel()
+		if s.filter.pending != "" {
+			state = "summarising rows for the filter…"
+		}
+		return []string{s.filter.input.View() + "  " + st.Subtle.Render(state)}
 	}
 	var parts []string
 	if s.fetchWhat != "" && s.src != nil {
 		parts = append(parts, st.Warn.Render(s.fetchWhat+"… (esc cancels)"))
 	}
-	if s.records != nil && !s.records.Done() {
-		parts = append(parts, st.Warn.Render(fmt.Sprintf("indexing %3.0f%% · %d entries so far", 100*s.records.Progress(), s.records.Len())))
+	if s.records != nil {
+		parts = append(parts, s.indexingState()...)
+	}
+	if s.page != nil && s.page.Note != "" && !s.local {
+		parts = append(parts, st.Warn.Render(termsafe.String(s.page.Note)))
 	}
 	if s.src != nil {
 		parts = append(parts, st.Subtle.Render(s.countLabel()))
@@ -202,6 +213,24 @@ func (s *ResultsScreen) footerLines() []string {
 	return []string{strings.Join(parts, st.Faint.Render(" · "))}
 }
 
+// indexingState says how far an offline file is indexed, and what went wrong in it: a file
+// cut short or an NDJSON line that is not JSON still leaves every entry before it usable.
+func (s *ResultsScreen) indexingState() []string {
+	st := s.c.Styles
+	status := s.records.Status()
+	var out []string
+	if !status.Done {
+		out = append(out, st.Warn.Render(fmt.Sprintf("indexing %3.0f%% · %d entries so far", 100*status.Progress, status.Entries)))
+	}
+	if status.Err != nil {
+		out = append(out, st.Bad.Render("stopped: "+termsafe.String(firstLine(status.Err.Error()))))
+	}
+	if status.BadLines > 0 {
+		out = append(out, st.Warn.Render(plural(status.BadLines, "bad line", "bad lines")+" skipped"))
+	}
+	return out
+}
+
 // countLabel is "row 3 of 50" (and how many rows the filter kept).
 func (s *ResultsScreen) countLabel() string {
 	n := s.rowCount()
@@ -217,9 +246,7 @@ func (s *ResultsScreen) countLabel() string {
 
 // onTick refreshes an offline file's indexing state and keeps ticking until it is done.
 func (s *ResultsScreen) onTick() tea.Cmd {
-	if s.colType == "" || s.cols == nil || (s.records.Done() && s.src.Len() > 0) {
-		s.detectColumns()
-	}
+	s.settleColumns()
 	s.clampCursor()
 	if s.records.Done() && s.filter.query != "" {
 		// Rows indexed since the filter ran were not matched yet.
@@ -227,6 +254,16 @@ func (s *ResultsScreen) onTick() tea.Cmd {
 		return s.applyFilter(q)
 	}
 	return s.tickIfIndexing()
+}
+
+// settleColumns picks a file's columns from the entries indexed so far, until enough are
+// indexed (or all) for the choice to be final: it must not change under the user later.
+func (s *ResultsScreen) settleColumns() {
+	if s.colsFinal || s.records == nil {
+		return
+	}
+	s.detectColumns()
+	s.colsFinal = s.records.Done() || s.src.Len() >= columnSample
 }
 
 func (s *ResultsScreen) tickIfIndexing() tea.Cmd {
