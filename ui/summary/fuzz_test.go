@@ -21,7 +21,8 @@ func FuzzRow(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Observation","valueQuantity":{"value":1e999,"unit":"\u001b"}}`))
 	types := []string{"", "Patient", "Observation", "Encounter", "Condition", "MedicationRequest",
 		"AllergyIntolerance", "Immunization", "Procedure", "DiagnosticReport", "Practitioner",
-		"Organization", "Location", "Basic"}
+		"Organization", "Location", "DocumentReference", "Appointment", "CareTeam", "Device", "Specimen",
+		"Group", "Provenance", "Coverage", "Basic"}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, typ := range types {
 			row := Row(typ, data)

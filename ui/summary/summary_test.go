@@ -32,6 +32,9 @@ func TestRowFixtures(t *testing.T) {
 		{"procedure.json", "Procedure", []string{"Appendectomy", "completed", "2015-04-01 08:00 – 2015-04-01 09:15", "Patient/p-1", "pr-1"}},
 		{"diagnosticreport.json", "DiagnosticReport", []string{"CBC panel", "final", "2024-03-01", "Laboratory", "Patient/p-1", "dr-1"}},
 		{"location.json", "Location", []string{"Main Clinic", "active", "Outpatient clinic", "Springfield, IL", "loc-1"}},
+		{"documentreference.json", "DocumentReference", []string{"Progress note", "current", "2024-03-05 09:41", "application/pdf", "Patient/p-1", "doc-1"}},
+		{"appointment.json", "Appointment", []string{"2026-02-01 09:00", "2026-02-01 09:30", "booked", "Follow-up visit", "Ann Smith", "ap-1"}},
+		{"careteam.json", "CareTeam", []string{"Diabetes team", "active", "3 members", "Patient/p-1", "ct-1"}},
 		{"questionnaire.json", "Questionnaire", []string{"2024-05-06 07:08", "PHQ-9 (active)", "q-1"}},
 		{"questionnaire.json", "", []string{"2024-05-06 07:08", "PHQ-9 (active)", "q-1"}},
 	}
@@ -99,6 +102,7 @@ func TestReferences(t *testing.T) {
 		"encounter.json":         {"Patient/p-1", "Organization/org-2"},
 		"hostile_patient.json":   nil,
 		"medicationrequest.json": {"Patient/p-1", "Practitioner/dr-9"},
+		"careteam.json":          {"Patient/p-1", "Practitioner/dr-9", "Organization/org-2"},
 	}
 	for file, want := range cases {
 		if got := References(fixture(t, file)); !reflect.DeepEqual(got, want) {
