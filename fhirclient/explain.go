@@ -48,6 +48,11 @@ func Explain(err error) (ex Explanation, ok bool) {
 		return Explanation{"No client ID and private key are configured for this server.",
 			"Set up a profile with a client ID and key (fhirscope profile add), or run fhirscope keygen first."}, true
 	}
+	// Any other error of this package (or wrapped one) that explains itself.
+	var self interface{ Explain() Explanation }
+	if errors.As(err, &self) {
+		return self.Explain(), true
+	}
 	return Explanation{}, false
 }
 
