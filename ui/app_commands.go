@@ -55,17 +55,6 @@ func (a *App) handleAppMsg(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 func (a *App) paletteCommands() ([]Command, tea.Cmd) {
 	c := a.c
 	var cmds []Command
-	if c.Caps != nil {
-		for _, r := range c.Caps.Resources {
-			typ := r.Type
-			hint := ""
-			if TypeAccess(c.Token, typ) == AccessLocked {
-				hint = "locked"
-			}
-			cmds = append(cmds, Command{Group: "Go to type", Title: typ, Hint: hint,
-				Run: func() tea.Cmd { return openTypeCmd(c, typ) }})
-		}
-	}
 	if a.conn != nil {
 		conn := *a.conn
 		conn.Prepare = nil // the demo's sandbox and key are already in place
@@ -78,6 +67,18 @@ func (a *App) paletteCommands() ([]Command, tea.Cmd) {
 	)
 	cmds = append(cmds, registeredCommands(c)...)
 	cmds = append(cmds, Command{Group: "App", Title: "Quit", Hint: "q", Run: func() tea.Cmd { return tea.Quit }})
+	// Types last: there can be dozens, and the commands above are what an empty query is for.
+	if c.Caps != nil {
+		for _, r := range c.Caps.Resources {
+			typ := r.Type
+			hint := ""
+			if TypeAccess(c.Token, typ) == AccessLocked {
+				hint = "locked"
+			}
+			cmds = append(cmds, Command{Group: goToTypeGroup, Title: typ, Hint: hint,
+				Run: func() tea.Cmd { return openTypeCmd(c, typ) }})
+		}
+	}
 
 	var more tea.Cmd
 	if a.opts.Profiles != nil && a.opts.OpenProfile != nil {

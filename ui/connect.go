@@ -233,7 +233,7 @@ func signStep(ctx context.Context, conn *Connection) (string, func(*ConnectScree
 		kid = kid[:16] + "…"
 	}
 	// The assertion is a credential: only its size is shown, never its text.
-	return fmt.Sprintf("kid %s · %d-byte JWT, iss/sub %s", termsafe.String(kid), len(jwt), termsafe.String(conn.Cred.ClientID)), nil, nil
+	return fmt.Sprintf("kid %s · %d-byte JWT signed, iss = sub = the client ID", termsafe.String(kid), len(jwt)), nil, nil
 }
 
 func mintStep(ctx context.Context, conn *Connection) (string, func(*ConnectScreen), error) {

@@ -143,9 +143,6 @@ func isTick(msg tea.Msg) bool {
 // screen is the frame as plain text.
 func (d *driver) screen() string { return ansi.Strip(d.app.Render()) }
 
-func (d *driver) showing(s string) func() bool {
-	return func() bool { return strings.Contains(d.screen(), s) }
-}
 
 func keyMsg(k string) tea.KeyPressMsg {
 	codes := map[string]rune{

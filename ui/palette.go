@@ -13,6 +13,9 @@ import (
 	"fhirscope/ui/termsafe"
 )
 
+// goToTypeGroup is the group of the palette's per-type commands.
+const goToTypeGroup = "Go to type"
+
 // Command is one entry of the command palette.
 type Command struct {
 	Group string // "Go to type", "Profile", "App"...: shown dimmed before the title
@@ -70,9 +73,7 @@ type morePaletteMsg struct{ cmds []Command }
 // answers with a morePaletteMsg.
 func NewPaletteScreen(c *Common, cmds []Command, more tea.Cmd) *PaletteScreen {
 	p := &PaletteScreen{c: c, all: cmds, more: more}
-	p.input = textinput.New()
-	p.input.Prompt = ": "
-	p.input.Placeholder = "type a command or a resource type"
+	p.input = newBrowseInput(c, ": ", "type a command or a resource type")
 	p.input.CharLimit = 80
 	p.input.Focus()
 	p.filter()
@@ -111,7 +112,15 @@ func (p *PaletteScreen) Chosen() tea.Cmd {
 func (p *PaletteScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case morePaletteMsg:
-		p.all = append(p.all, msg.cmds...)
+		// Before the long "Go to type" list, so they show without typing.
+		at := len(p.all)
+		for i, c := range p.all {
+			if c.Group == goToTypeGroup {
+				at = i
+				break
+			}
+		}
+		p.all = append(p.all[:at], append(slices.Clone(msg.cmds), p.all[at:]...)...)
 		p.filter()
 		return p, nil
 	case tea.KeyPressMsg:

@@ -38,9 +38,7 @@ type capsLoadedMsg struct {
 // NewTypesScreen lists c.Caps' types (loading metadata first if they are not known yet).
 func NewTypesScreen(c *Common) *TypesScreen {
 	s := &TypesScreen{c: c}
-	s.filter = textinput.New()
-	s.filter.Prompt = "/"
-	s.filter.Placeholder = "type to filter"
+	s.filter = newBrowseInput(c, "/", "type to filter")
 	s.filter.CharLimit = 64
 	if c.Caps != nil {
 		s.setCaps(c.Caps)
