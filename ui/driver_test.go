@@ -143,7 +143,6 @@ func isTick(msg tea.Msg) bool {
 // screen is the frame as plain text.
 func (d *driver) screen() string { return ansi.Strip(d.app.Render()) }
 
-
 func keyMsg(k string) tea.KeyPressMsg {
 	codes := map[string]rune{
 		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "up": tea.KeyUp, "down": tea.KeyDown,

@@ -193,7 +193,9 @@ func TestProfileConnectionAndFailure(t *testing.T) {
 		OpenProfile: func(ctx context.Context, name string) (*Connection, error) {
 			return ProfileConnection(ctx, store, name, ConnOptions{Log: log})
 		},
-		Start: func(c *Common) Screen { return NewNoticeScreen(c, "Opening profile clinic", nil, OpenProfile("clinic")) },
+		Start: func(c *Common) Screen {
+			return NewNoticeScreen(c, "Opening profile clinic", nil, OpenProfile("clinic"))
+		},
 	})
 	d := newDriver(t, app, 100, 30)
 	d.until("profile connected", func() bool { cs, ok := app.Top().(*ConnectScreen); return ok && cs.Done() })
