@@ -1,6 +1,8 @@
 package fhirtest
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -172,5 +174,28 @@ func TestLinkOriginAndAuthorizedCounter(t *testing.T) {
 	get(t, b.link("next"), "") // a careful client follows without the token
 	if c := other.Counters(); c.Requests != 1 || c.AuthorizedRequests != 0 {
 		t.Fatalf("other origin counters %+v", c)
+	}
+}
+
+func TestTLSServerAndCAFile(t *testing.T) {
+	s := newTestServer(t, Options{Patients: 1, TLS: true})
+	if !strings.HasPrefix(s.FHIRBase(), "https://") {
+		t.Fatalf("base %s", s.FHIRBase())
+	}
+	if _, err := http.Get(s.FHIRBase() + "/metadata"); err == nil {
+		t.Fatal("self-signed certificate trusted by default")
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(s.CertificatePEM()) {
+		t.Fatal("CertificatePEM is not a PEM certificate")
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := c.Get(s.FHIRBase() + "/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
 	}
 }

@@ -3,6 +3,8 @@ package fhirtest
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"net/http"
@@ -69,6 +71,9 @@ type Options struct {
 	// ExportDelay keeps a bulk export's status at 202 for this long after the kick-off, so
 	// clients' polling can be tested (OpenEMR itself finishes inside the kick-off).
 	ExportDelay time.Duration
+	// TLS makes NewServer serve HTTPS with httptest's self-signed certificate (see
+	// Certificate and CertificatePEM), for clients' CA-file and verification tests.
+	TLS bool
 	// AutoEnable enables clients registered over HTTP at once, skipping the admin step. Not
 	// OpenEMR's behaviour: for `fhirscope sandbox --auto-enable`, so a client registered with
 	// `fhirscope register` can be used without an admin.
@@ -173,7 +178,11 @@ func NewServer(opts Options) *Server {
 	s := NewHandler(opts)
 	ts := httptest.NewUnstartedServer(s)
 	ts.Config.ConnState = s.ConnState
-	ts.Start()
+	if opts.TLS {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	s.ts = ts
 	s.SetOrigin(ts.URL)
 	return s
@@ -212,6 +221,24 @@ func (s *Server) ConnState(_ net.Conn, st http.ConnState) {
 	if st == http.StateNew {
 		s.connections.Add(1)
 	}
+}
+
+// Certificate returns the TLS certificate of a server started by NewServer with TLS (nil
+// otherwise).
+func (s *Server) Certificate() *x509.Certificate {
+	if s.ts == nil || s.ts.TLS == nil {
+		return nil
+	}
+	return s.ts.Certificate()
+}
+
+// CertificatePEM returns Certificate as PEM, the content of a CA file that trusts the server.
+func (s *Server) CertificatePEM() []byte {
+	c := s.Certificate()
+	if c == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
 
 // Close shuts a server started by NewServer down.
