@@ -364,3 +364,12 @@ func TestEndlessResponseIsCut(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+func TestNotFoundHTMLPointsAtTheBase(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Patients: 5}, patientScopes)
+	// The sandbox answers paths outside /apis and /oauth2 with an HTML 404, as a web server
+	// would; a Get to such a path on the same origin is allowed but fails like this.
+	c := newClient(t, srv, cred, patientScopes)
+	_, err := c.Get(ctxT(t), srv.URL()+"/interface/login/login.php")
+	wantAPIError(t, err, fhirclient.KindNotFound, 404, "base URL")
+}

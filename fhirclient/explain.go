@@ -168,6 +168,10 @@ func (e *APIError) Explain() Explanation {
 		return Explanation{"The server refused access (HTTP 403)." + detail,
 			"The token lacks a scope (standard servers answer 403 for that) or the server's access rules forbid it; check the granted scopes."}
 	case KindNotFound:
+		if looksHTML(e.Excerpt) {
+			return Explanation{"Not found (HTTP 404), with an HTML page rather than a FHIR answer: this URL is not served by the FHIR API.",
+				"Check the base URL (for OpenEMR: https://host/apis/default/fhir) and the resource type."}
+		}
 		if strings.TrimSpace(e.Excerpt) == "[]" {
 			return Explanation{"Not found: OpenEMR answers a missing resource with 404 and an empty list.",
 				"Check the resource type and id."}
