@@ -61,6 +61,9 @@ type Model struct {
 // are built only as levels open, within a budget of lines.
 func New(data []byte, styles Styles) (*Model, error) {
 	start, end := 0, len(data)
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		start = 3 // a UTF-8 byte order mark, as some Windows tools write
+	}
 	for start < end && isSpace(data[start]) {
 		start++
 	}

@@ -13,7 +13,7 @@ func TestNewRejectsBadJSON(t *testing.T) {
 			t.Errorf("New(%.20q) accepted bad JSON", in)
 		}
 	}
-	for _, in := range []string{"1", `"s"`, "null", "[]", "{}", " {\"a\":[1,{}]} \n"} {
+	for _, in := range []string{"1", `"s"`, "null", "[]", "{}", " {\"a\":[1,{}]} \n", "\xef\xbb\xbf{\"bom\":true}"} {
 		m, err := New([]byte(in), PlainStyles())
 		if err != nil {
 			t.Errorf("New(%q): %v", in, err)
