@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrorKind classifies a failed FHIR exchange by what the user can do about it, not by the
@@ -26,13 +27,14 @@ const (
 	KindServer                  // 5xx
 	KindBadRequest              // 400 / 422 with a parseable body (bad search parameter, ...)
 	KindNotBundle               // a search answered with something other than a Bundle
+	KindRateLimited             // 429 (RetryAfter says how long the server wants us to wait)
 )
 
 var kindNames = [...]string{
 	KindOther: "other", KindScopeMissing: "scope-missing", KindTokenRejected: "token-rejected",
 	KindAuthRequired: "auth-required", KindForbidden: "forbidden", KindNotFound: "not-found",
 	KindHTML: "html", KindEmpty: "empty", KindNotJSON: "not-json", KindTooLarge: "too-large",
-	KindServer: "server-error", KindBadRequest: "bad-request", KindNotBundle: "not-a-bundle",
+	KindServer: "server-error", KindBadRequest: "bad-request", KindNotBundle: "not-a-bundle", KindRateLimited: "rate-limited",
 }
 
 func (k ErrorKind) String() string {
@@ -64,6 +66,8 @@ type APIError struct {
 	Limit int64
 	// Detail is the parser's complaint for KindNotJSON / KindNotBundle.
 	Detail string
+	// RetryAfter is the server's Retry-After for 429 and 503 (0 when absent).
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {

@@ -373,3 +373,19 @@ func TestNotFoundHTMLPointsAtTheBase(t *testing.T) {
 	_, err := c.Get(ctxT(t), srv.URL()+"/interface/login/login.php")
 	wantAPIError(t, err, fhirclient.KindNotFound, 404, "base URL")
 }
+
+func TestRateLimited(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Patients: 5}, patientScopes)
+	srv.SetFaults(fhirtest.FaultConfig{Rules: []fhirtest.FaultRule{{PathPrefix: "/apis/default/fhir/Patient", Kind: fhirtest.FaultStatus, Status: 429}}})
+	_, err := newClient(t, srv, cred, patientScopes).Search(ctxT(t), "Patient", nil)
+	wantAPIError(t, err, fhirclient.KindRateLimited, 429, "Wait")
+	slow := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "3")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	c, _ := fhirclient.New(slow.URL + "/fhir")
+	_, err = c.Search(ctxT(t), "Patient", nil)
+	if ae := wantAPIError(t, err, fhirclient.KindRateLimited, 429, "Wait 3s"); ae.RetryAfter != 3*time.Second {
+		t.Error(ae.RetryAfter)
+	}
+}

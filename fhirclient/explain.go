@@ -190,7 +190,17 @@ func (e *APIError) Explain() Explanation {
 	case KindTooLarge:
 		return Explanation{fmt.Sprintf("The answer was larger than the limit of %d bytes and was not read.", e.Limit),
 			"Narrow the search (filters, a smaller _count) or raise the response size limit."}
+	case KindRateLimited:
+		wait := "a while"
+		if e.RetryAfter > 0 {
+			wait = e.RetryAfter.String()
+		}
+		return Explanation{"The server is limiting how fast it is asked (HTTP 429)." + detail,
+			"Wait " + wait + " before trying again; page with a larger _count to make fewer requests."}
 	case KindServer:
+		if e.RetryAfter > 0 {
+			detail += fmt.Sprintf(" It asks to retry after %s.", e.RetryAfter)
+		}
 		if looksHTML(e.Excerpt) {
 			detail = " It sent an HTML error page (from the server or a proxy in front of it)."
 		}

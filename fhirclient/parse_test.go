@@ -1,6 +1,7 @@
 package fhirclient
 
 import (
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -225,5 +226,25 @@ func TestAbsolutizeRelativeEndpoints(t *testing.T) {
 	sc := c.absolutize(&SmartConfig{TokenEndpoint: "/openemr/oauth2/default/token", JWKSURI: "https://k/jwk"})
 	if sc.TokenEndpoint != "https://h:8443/openemr/oauth2/default/token" || sc.JWKSURI != "https://k/jwk" {
 		t.Errorf("%+v", sc)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"":                              0,
+		"30":                            30 * time.Second,
+		"-1":                            0,
+		"Thu, 01 Jan 2026 00:02:00 GMT": 2 * time.Minute,
+		"Wed, 31 Dec 2025 00:00:00 GMT": 0,
+		"soon":                          0,
+	} {
+		if got := retryAfter(v, now); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
+		}
+	}
+	e := classify("GET", "https://h/x", &incoming{status: 429, header: http.Header{"Retry-After": {"7"}}}, nil, "")
+	if e.Kind != KindRateLimited || e.RetryAfter != 7*time.Second || !strings.Contains(e.Explain().Fix, "7s") {
+		t.Errorf("%+v %+v", e, e.Explain())
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Response is a successful (2xx) answer to Get.
@@ -163,6 +165,9 @@ func classify(method, rawURL string, in *incoming, tok *Token, typ string) *APIE
 	if tok != nil {
 		e.Granted = append([]string(nil), tok.Granted...)
 	}
+	if in.status == http.StatusTooManyRequests || in.status == http.StatusServiceUnavailable {
+		e.RetryAfter = retryAfter(in.header.Get("Retry-After"), time.Now())
+	}
 	switch s := in.status; {
 	case s == http.StatusUnauthorized:
 		switch {
@@ -179,6 +184,8 @@ func classify(method, rawURL string, in *incoming, tok *Token, typ string) *APIE
 		}
 	case s == http.StatusForbidden:
 		e.Kind = KindForbidden
+	case s == http.StatusTooManyRequests:
+		e.Kind = KindRateLimited
 	case s == http.StatusNotFound || s == http.StatusGone:
 		e.Kind = KindNotFound
 	case s >= 500:
@@ -259,4 +266,19 @@ func suggestScope(tok *Token, typ string) string {
 		}
 	}
 	return "system/" + typ + ".read"
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date; 0 when absent or past.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(min(n, 86400)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now).Round(time.Second)
+	}
+	return 0
 }
