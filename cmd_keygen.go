@@ -1,3 +1,5 @@
+// keygen and the key-export subcommands of profile: the ways key material is created or leaves
+// the keyring, kept together.
 package main
 
 import (
@@ -85,7 +87,49 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 	return sessionWriteJWKS(key, *jwksOut, stdout, stderr, "keygen")
 }
 
-// writeJWKS prints the public JWKS, or writes it to a file (it is public: mode 0644).
+func profileExportJWKS(c *profileCmd) int {
+	out := c.fs.String("out", "", "write the JWKS to FILE instead of stdout")
+	if code, ok := c.parse("[NAME] [--out FILE]", 0, 1); !ok {
+		return code
+	}
+	p, err := c.profileNamed()
+	if err != nil {
+		return c.fail(err)
+	}
+	key, _, err := session.LoadKey(p, c.store.Secrets())
+	if err != nil {
+		return c.fail(err)
+	}
+	return sessionWriteJWKS(key, *out, c.stdout, c.stderr, "profile export-jwks")
+}
+
+// profileExportKey is the one way a private key leaves the keyring: asked for by name, into a
+// new file only (never the terminal, where it would stay in scrollback).
+func profileExportKey(c *profileCmd) int {
+	out := c.fs.String("out", "", "the new file to write the private key to (required; never overwritten)")
+	if code, ok := c.parse("NAME --out FILE", 1, 1); !ok {
+		return code
+	}
+	if *out == "" {
+		c.fs.Usage()
+		return 2
+	}
+	p, err := c.store.Get(c.pos[0])
+	if err != nil {
+		return c.fail(err)
+	}
+	key, src, err := session.LoadKey(p, c.store.Secrets())
+	if err != nil {
+		return c.fail(err)
+	}
+	if err := session.WritePrivateKeyFile(*out, key); err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.stderr, "exported the private key of profile %q (from the %s) to %s, mode 0600; keep it safe\n", p.Name, src, *out)
+	return 0
+}
+
+// sessionWriteJWKS prints the public JWKS, or writes it to a file (it is public: mode 0644).
 func sessionWriteJWKS(key *session.Key, out string, stdout, stderr io.Writer, cmd string) int {
 	jwks, err := key.PublicJWKS()
 	if err != nil {

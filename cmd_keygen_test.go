@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fhirscope/session"
 )
 
 func TestKeygenCLIFlags(t *testing.T) {
@@ -51,7 +53,7 @@ func TestProfileCLIHelpAndErrors(t *testing.T) {
 	if r := sessionCLI(t, "profile", "--help"); r.code != 0 || !strings.Contains(r.stdout, "export-jwks") || !strings.Contains(r.stdout, config) {
 		t.Errorf("profile --help: %d %s", r.code, r.stdout)
 	}
-	for _, sub := range []string{"list", "show", "add", "set", "rename", "default", "rm", "export-jwks"} {
+	for _, sub := range []string{"list", "show", "add", "set", "rename", "default", "rm", "export-jwks", "export-key"} {
 		sessionCLI(t, "profile", sub, "--help").want(t, 0, "Usage: fhirscope profile "+sub)
 	}
 	sessionCLI(t, "profile", "frobnicate").want(t, 2, "unknown command")
@@ -75,4 +77,34 @@ func TestProfileCLIHelpAndErrors(t *testing.T) {
 	if b, _ := os.ReadFile(config); string(b) != broken {
 		t.Error("the broken config was rewritten")
 	}
+}
+
+// TestProfileCLIExportKey: the private key leaves the keyring only into a new 0600 file the
+// user named, and it is the key whose JWKS was registered.
+func TestProfileCLIExportKey(t *testing.T) {
+	dir, _ := sessionCLIEnv(t)
+	r := sessionCLI(t, "keygen", "--profile", "mig")
+	r.want(t, 0)
+	sessionCLI(t, "profile", "add", "mig", "--base", "https://h/fhir", "--client-id", "c").want(t, 0)
+	sessionCLI(t, "profile", "export-key", "mig").want(t, 2, "--out")
+	out := filepath.Join(dir, "mig.pem")
+	r2 := sessionCLI(t, "profile", "export-key", "mig", "--out", out)
+	r2.want(t, 0, "from the OS keyring", "mode 0600")
+	if r2.stdout != "" {
+		t.Errorf("private key material on stdout: %q", r2.stdout)
+	}
+	st, err := os.Stat(out)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("exported file: %v %v", st, err)
+	}
+	data, _ := os.ReadFile(out)
+	key, err := session.ParseKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks, _ := key.PublicJWKS()
+	if string(jwks) != r.stdout {
+		t.Error("the exported key is not the one keygen published")
+	}
+	sessionCLI(t, "profile", "export-key", "mig", "--out", out).want(t, 1, "never overwrites")
 }

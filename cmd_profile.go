@@ -27,6 +27,8 @@ Commands:
   rm NAME [--force]    remove a profile and its keyring entry
   export-jwks [NAME] [--out FILE]
                        print the public JWKS of a profile's key
+  export-key NAME --out FILE
+                       export the PRIVATE key as PEM to a new file (mode 0600), e.g. to move it
 
 Profiles live in %s
 Run 'fhirscope profile COMMAND --help' for a command's flags.
@@ -46,7 +48,7 @@ func runProfile(args []string, stdout, stderr io.Writer) int {
 	run := map[string]func(*profileCmd) int{
 		"list": profileList, "ls": profileList, "show": profileShow, "add": profileAdd, "set": profileSet,
 		"rename": profileRename, "default": profileDefault, "rm": profileRemove, "remove": profileRemove,
-		"export-jwks": profileExportJWKS,
+		"export-jwks": profileExportJWKS, "export-key": profileExportKey,
 	}[sub]
 	if run == nil {
 		fmt.Fprintf(stderr, "profile: unknown command %q (run 'fhirscope profile --help')\n", sub)
@@ -349,22 +351,6 @@ func profileRemove(c *profileCmd) int {
 		fmt.Fprintf(c.stderr, "removed profile %q and its keyring entry\n", name)
 	}
 	return 0
-}
-
-func profileExportJWKS(c *profileCmd) int {
-	out := c.fs.String("out", "", "write the JWKS to FILE instead of stdout")
-	if code, ok := c.parse("[NAME] [--out FILE]", 0, 1); !ok {
-		return code
-	}
-	p, err := c.profileNamed()
-	if err != nil {
-		return c.fail(err)
-	}
-	key, _, err := session.LoadKey(p, c.store.Secrets())
-	if err != nil {
-		return c.fail(err)
-	}
-	return sessionWriteJWKS(key, *out, c.stdout, c.stderr, "profile export-jwks")
 }
 
 func (c *profileCmd) printJSON(v any) int {
