@@ -1,5 +1,6 @@
 // keygen and the key-export subcommands of profile: the ways key material is created or leaves
-// the keyring, kept together.
+// the keyring, kept together. (Not a package comment: main.go has that.)
+
 package main
 
 import (
