@@ -27,6 +27,7 @@ func FuzzModel(f *testing.F) {
 			return
 		}
 		m.SetSize(40, 8)
+		m.SetOrigin(0, 1)
 		checkFrame(t, m)
 		for i, r := range script {
 			var msg tea.Msg

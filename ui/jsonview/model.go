@@ -50,7 +50,8 @@ type Model struct {
 
 	wrap bool // the cursor's line wraps to show its whole value
 
-	originX, originY int // screen cell of the top-left corner, for clicks
+	originX, originY int  // screen cell of the top-left corner, for clicks
+	originSet        bool // SetOrigin was called: clicks are handled
 
 	search searchState
 	note   string // transient footer message (search result count, budget hit)

@@ -305,8 +305,12 @@ func TestBigResourceOpensCollapsed(t *testing.T) {
 
 func TestMouseClick(t *testing.T) {
 	m := open(t, "patient.json", 60, 10)
-	m.SetOrigin(0, 1) // a title line above the component
 	click := func(x, y int) tea.Msg { return tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft} }
+	m = send(t, m, click(10, 4))
+	if m.Cursor() != 0 {
+		t.Fatal("a click was handled before SetOrigin")
+	}
+	m.SetOrigin(0, 1) // a title line above the component
 	m = send(t, m, click(10, 4)) // row 3 of the tree: "meta"
 	if m.Path() != "meta" {
 		t.Fatalf("click went to %q", m.Path())

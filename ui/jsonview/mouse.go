@@ -7,9 +7,10 @@ import tea "charm.land/bubbletea/v2"
 // line, and a click on the cursor's line toggles it, as enter does.
 
 // SetOrigin tells the component where its top-left cell is on the screen,
-// so clicks (which carry screen coordinates) land on the right line. The
-// default is (0, 0).
-func (m *Model) SetOrigin(x, y int) { m.originX, m.originY = x, y }
+// so clicks (which carry screen coordinates) land on the right line. Until
+// it is called clicks are ignored: guessing the origin would select the
+// wrong line under an app's title bar.
+func (m *Model) SetOrigin(x, y int) { m.originX, m.originY, m.originSet = x, y, true }
 
 // viewTop is the first line View draws: m.top, moved down when the wrapped
 // cursor block would run past the bottom.
@@ -24,7 +25,7 @@ func (m *Model) viewTop(cursorRows int) int {
 // click handles a left click at screen cell (x, y).
 func (m *Model) click(msg tea.MouseClickMsg) {
 	mouse := msg.Mouse()
-	if mouse.Button != tea.MouseLeft || len(m.lines) == 0 {
+	if mouse.Button != tea.MouseLeft || len(m.lines) == 0 || !m.originSet {
 		return
 	}
 	row, col := mouse.Y-m.originY, mouse.X-m.originX
