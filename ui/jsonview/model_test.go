@@ -310,7 +310,7 @@ func TestMouseClick(t *testing.T) {
 	if m.Cursor() != 0 {
 		t.Fatal("a click was handled before SetOrigin")
 	}
-	m.SetOrigin(0, 1) // a title line above the component
+	m.SetOrigin(0, 1)            // a title line above the component
 	m = send(t, m, click(10, 4)) // row 3 of the tree: "meta"
 	if m.Path() != "meta" {
 		t.Fatalf("click went to %q", m.Path())
