@@ -108,6 +108,11 @@ func (s *Store) saveLocked() error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create config directory: %w", err)
 	}
+	// Our own directory is kept private even if something created it looser; a directory the
+	// user chose through FHIRSCOPE_CONFIG is theirs to set.
+	if st, err := os.Stat(dir); err == nil && filepath.Base(dir) == "fhirscope" && st.Mode().Perm()&0o077 != 0 {
+		_ = os.Chmod(dir, 0o700)
+	}
 	var buf bytes.Buffer
 	if err := encodeConfig(&buf, s.cfg); err != nil {
 		return err

@@ -227,3 +227,25 @@ func TestStoreSeesOtherWriters(t *testing.T) {
 		t.Errorf("after two writers: %s %v", profileNames(s1.List()), err)
 	}
 }
+
+func TestStoreTightensItsOwnDirectory(t *testing.T) {
+	keyring.MockInit()
+	dir := filepath.Join(t.TempDir(), "fhirscope")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(dir, 0o755)
+	s, err := OpenStore(filepath.Join(dir, "config.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o700 {
+		t.Errorf("dir mode %v", st.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "config.json")); !strings.Contains(string(b), `"profiles": []`) {
+		t.Errorf("empty store saved as %s", b)
+	}
+}
