@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -32,6 +33,7 @@ type sandboxInfo struct {
 	PrivateKeyFile string `json:"private_key_file"`
 	Flavor         string `json:"flavor"`
 	Scopes         string `json:"scopes"`
+	CAFile         string `json:"ca_file,omitempty"`
 }
 
 // runSandbox serves the OpenEMR-compatible sandbox standalone with a ready demo client, until
@@ -51,6 +53,7 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	autoEnable := fs.Bool("auto-enable", false, "enable clients registered over HTTP at once (OpenEMR waits for an admin)")
 	noSystem := fs.Bool("no-system-scopes", false, "act as if the admin never enabled system scopes (rest_system_scopes_api)")
 	dataKind := fs.String("data", "clinical", "synthetic data: clinical (patients with histories) or basic (patients, practitioners, organizations only; light enough for 100,000 patients)")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a fresh self-signed certificate (its CA file is written beside the key)")
 	site := fs.String("site", "default", "OpenEMR site name in the URLs")
 	webroot := fs.String("webroot", "", "OpenEMR webroot prefix in the URLs, e.g. /openemr")
 	fs.Usage = func() {
@@ -82,6 +85,7 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 		addr: *addr, flavor: fl, patients: *patients, seed: *seed, infoFile: *infoFile,
 		lifetime: *lifetime, latency: *latency, quiet: *quiet, logRequests: *logRequests,
 		autoEnable: *autoEnable, noSystemScopes: *noSystem, site: *site, webroot: *webroot, basicData: *dataKind == "basic",
+		tls: *useTLS,
 	}, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "fhirscope sandbox:", err)
 		return 1
@@ -102,6 +106,7 @@ type sandboxConfig struct {
 	noSystemScopes    bool
 	site, webroot     string
 	basicData         bool
+	tls               bool
 }
 
 func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writer) error {
@@ -136,11 +141,31 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 		fmt.Fprintf(stdout, "registered client %q: %s, %s\n", name, id, state)
 	}
 	srv := fhirtest.NewHandler(opts)
+	dir, err := os.MkdirTemp("", "fhirscope-sandbox-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
 	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	srv.SetOrigin("http://" + l.Addr().String())
+	scheme, caFile := "http", ""
+	if cfg.tls {
+		pair, caPEM, err := fhirtest.SelfSignedCert()
+		if err != nil {
+			l.Close()
+			return err
+		}
+		caFile = filepath.Join(dir, "ca.pem")
+		if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+			l.Close()
+			return err
+		}
+		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	srv.SetOrigin(scheme + "://" + l.Addr().String())
 	hs := srv.HTTPServer()
 	if cfg.logRequests {
 		hs.Handler = logRequests(srv, stderr)
@@ -153,12 +178,7 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 		_ = hs.Shutdown(shutCtx)
 	}()
 
-	dir, err := os.MkdirTemp("", "fhirscope-sandbox-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	info, err := demoClient(ctx, srv, dir)
+	info, err := demoClient(ctx, srv, dir, caFile)
 	if err != nil {
 		return err
 	}
@@ -169,6 +189,9 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 	fmt.Fprintf(stdout, "fhirscope sandbox (%s, %d patients, %s data, seed %d): synthetic data only\n", cfg.flavor, cfg.patients, kind, cfg.seed)
 	fmt.Fprintf(stdout, "  FHIR base:   %s\n  token URL:   %s\n  client ID:   %s\n  private key: %s (RS384, PKCS#8 PEM)\n",
 		info.FHIRBase, info.TokenURL, info.ClientID, info.PrivateKeyFile)
+	if caFile != "" {
+		fmt.Fprintf(stdout, "  CA file:     %s (self-signed; e.g. REQUESTS_CA_BUNDLE=%s for Python)\n", caFile, caFile)
+	}
 	fmt.Fprintln(stdout, "The demo client is registered and enabled. Ctrl-C stops the server and deletes the key.")
 	close(demoReady)
 	if cfg.infoFile != "" {
@@ -188,7 +211,7 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 // demoClient makes a key pair, registers the client through the registration endpoint over
 // HTTP (the same request a user would make to OpenEMR), enables it (the admin's step) and
 // writes the private key under dir with mode 0600.
-func demoClient(ctx context.Context, srv *fhirtest.Server, dir string) (sandboxInfo, error) {
+func demoClient(ctx context.Context, srv *fhirtest.Server, dir, caFile string) (sandboxInfo, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return sandboxInfo{}, err
@@ -204,7 +227,17 @@ func demoClient(ctx context.Context, srv *fhirtest.Server, dir string) (sandboxI
 	scopes := srv.SystemReadScopes()
 	regCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	id, err := srv.RegisterOverHTTP(regCtx, &http.Client{Timeout: 10 * time.Second}, "fhirscope sandbox demo client", scopes, &key.PublicKey)
+	hc := &http.Client{Timeout: 10 * time.Second}
+	if caFile != "" {
+		pemBytes, err := os.ReadFile(caFile)
+		if err != nil {
+			return sandboxInfo{}, err
+		}
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pemBytes)
+		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	}
+	id, err := srv.RegisterOverHTTP(regCtx, hc, "fhirscope sandbox demo client", scopes, &key.PublicKey)
 	if err != nil {
 		return sandboxInfo{}, err
 	}
@@ -213,7 +246,7 @@ func demoClient(ctx context.Context, srv *fhirtest.Server, dir string) (sandboxI
 	}
 	return sandboxInfo{
 		FHIRBase: srv.FHIRBase(), TokenURL: srv.TokenURL(), ClientID: id, PrivateKeyFile: keyFile,
-		Flavor: string(srv.Flavor()), Scopes: strings.Join(scopes, " "),
+		Flavor: string(srv.Flavor()), Scopes: strings.Join(scopes, " "), CAFile: caFile,
 	}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -185,5 +186,46 @@ func TestLogRequestsKeepsSecretsOut(t *testing.T) {
 	out := log.String()
 	if !strings.Contains(out, "POST /oauth2/default/token -> 400") || strings.Contains(out, "SECRET") {
 		t.Fatalf("log:\n%s", out)
+	}
+}
+
+func TestSandboxCommandTLS(t *testing.T) {
+	infoPath := filepath.Join(t.TempDir(), "info.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: fhirtest.Flavor704, patients: 2, seed: 1,
+			infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, basicData: true, tls: true}, &stdout, &stderr)
+	}()
+	info := waitInfo(t, infoPath, done)
+	if !strings.HasPrefix(info.FHIRBase, "https://127.0.0.1:") || info.CAFile == "" {
+		t.Fatalf("info %+v", info)
+	}
+	if _, err := http.Get(info.FHIRBase + "/metadata"); err == nil {
+		t.Fatal("self-signed certificate trusted without the CA file")
+	}
+	caPEM, err := os.ReadFile(info.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := c.Get(info.FHIRBase + "/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("metadata over TLS: %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(info.CAFile); !os.IsNotExist(err) {
+		t.Fatal("CA file left behind")
 	}
 }
