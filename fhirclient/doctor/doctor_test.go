@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/doctor"
 	"fhirscope/fhirclient/fhirtest"
 )
@@ -132,5 +133,26 @@ func TestHealthySetupPasses(t *testing.T) {
 	expect(t, r, "claims.token", doctor.Pass, "scopes")
 	for _, id := range []string{"server.reachable", "server.metadata", "server.base", "discovery.config", "key.alg", "assertion.aud", "assertion.clock"} {
 		expect(t, r, id, doctor.Pass)
+	}
+}
+
+func TestRunLiveOnAConnectedClient(t *testing.T) {
+	s := newSetup(t, rsaA, "", true)
+	c, err := fhirclient.New(s.cfg.BaseURL, fhirclient.WithCredentials(fhirclient.Credentials{ClientID: s.cfg.ClientID, Signer: rsaA}),
+		fhirclient.WithScopes(append([]string{"system/Encounter.read"}, registeredScopes...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var seen []string
+	r := doctor.RunLive(ctx, c, func(ch doctor.Check) { seen = append(seen, ch.ID) })
+	if strings.Join(seen, " ") != "scopes.diff access.matrix access.export claims.token" {
+		t.Errorf("live checks streamed %v", seen)
+	}
+	expect(t, r, "scopes.diff", doctor.Warn, "system/Encounter.read", "dropped silently")
+	expect(t, r, "access.matrix", doctor.Warn, "Encounter")
+	if tokens := s.srv.Counters().TokenRequests; tokens != 1 {
+		t.Errorf("the live checks minted %d tokens, want the connection's one", tokens)
 	}
 }
