@@ -440,3 +440,25 @@ func TestFormatKnownWhileIndexing(t *testing.T) {
 		t.Fatalf("format after the first entry = %v", f)
 	}
 }
+
+// Error text reaches the terminal: hostile file content quoted in it must be
+// inert (no ESC, no bidi override, no other control byte).
+func TestErrorMessagesAreTerminalSafe(t *testing.T) {
+	hostile := "\x1b]52;c;ZXZpbA==\a\x1b[2J\u202e<script>"
+	_, err := OpenFile(writeFile(t, "evil.json", []byte(hostile)))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, r := range err.Error() {
+		if r < 0x20 || r == 0x7f || r == '\u202e' {
+			t.Fatalf("raw control %U in %q", r, err.Error())
+		}
+	}
+	s, _ := FromBytes([]byte("{\"resourceType\":\"Patient\"}\n{\"x\":\"\x1b[2J\xff\"}\n"))
+	_ = s.Wait(context.Background())
+	for _, le := range s.LineErrors() {
+		if strings.ContainsAny(le.Error(), "\x1b\x07") {
+			t.Fatalf("raw control in %q", le.Error())
+		}
+	}
+}
