@@ -182,6 +182,9 @@ func printTUIHelp(w io.Writer, fs *flag.FlagSet) {
 	for _, group := range ui.KeyGroups(ui.DefaultKeyMap()) {
 		fmt.Fprintf(w, "  %s\n", group.Name)
 		for _, b := range group.Bindings {
+			if !b.Enabled() {
+				continue
+			}
 			h := b.Help()
 			fmt.Fprintf(w, "    %-12s %s\n", h.Key, h.Desc)
 		}

@@ -128,69 +128,78 @@ func (a *App) tick() tea.Cmd {
 }
 
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	banner := a.bannerHeight()
+	cmd := a.update(msg)
+	if a.bannerHeight() != banner {
+		a.resize() // a profile with TLS verification off brought the warning banner
+	}
+	return a, cmd
+}
+
+func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		a.resize()
-		return a, nil
+		return nil
 	case tea.BackgroundColorMsg:
 		if !a.fixed {
 			// Update in place: every screen holds this pointer.
 			*a.c.Styles = *NewStyles(msg.IsDark())
 		}
-		return a, nil
+		return nil
 	case tea.KeyPressMsg:
-		return a, a.key(msg)
+		return a.key(msg)
 	case tea.MouseWheelMsg:
-		return a, a.wheel(msg)
+		return a.wheel(msg)
 	case PushMsg:
-		return a, a.push(msg.Screen)
+		return a.push(msg.Screen)
 	case PopMsg:
-		return a, a.pop()
+		return a.pop()
 	case ReplaceMsg:
 		if msg.Screen == nil {
-			return a, nil
+			return nil
 		}
 		if len(a.stack) > 0 {
 			a.drop(len(a.stack) - 1)
 		}
-		return a, a.push(msg.Screen)
+		return a.push(msg.Screen)
 	case resetMsg:
 		if msg.Screen == nil {
-			return a, nil
+			return nil
 		}
 		a.drop(0)
-		return a, a.push(msg.Screen)
+		return a.push(msg.Screen)
 	case ErrorMsg:
 		a.err = msg.Err
-		return a, nil
+		return nil
 	case StatusMsg:
-		return a, a.setStatus(msg.Text)
+		return a.setStatus(msg.Text)
 	case clearStatusMsg:
 		if msg.n == a.statusN {
 			a.status = ""
 		}
-		return a, nil
+		return nil
 	case TokenMsg:
 		a.c.Token = msg.Token
-		return a, nil
+		return nil
 	case CapsMsg:
 		a.c.Caps = msg.Caps
-		return a, nil
+		return nil
 	case tickMsg:
-		return a, tea.Batch(a.tick(), a.maybeRenew())
+		return tea.Batch(a.tick(), a.maybeRenew())
 	case tokenRenewedMsg:
 		a.minting = false
 		if msg.err != nil {
-			return a, a.setStatus("token renewal failed: " + Explain(msg.err).Cause)
+			return a.setStatus("token renewal failed: " + Explain(msg.err).Cause)
 		}
 		a.c.Token = msg.tok
-		return a, nil
+		return nil
 	}
 	if cmd, ok := a.handleAppMsg(msg); ok {
-		return a, cmd
+		return cmd
 	}
-	return a, a.forward(msg)
+	return a.forward(msg)
 }
 
 // forward gives msg to the top screen.

@@ -231,3 +231,29 @@ func firstWords(s string, n int) string {
 	f := strings.Fields(s)
 	return strings.Join(f[:min(n, len(f))], " ")
 }
+
+// A profile with TLS verification off brings the banner even without --insecure, and the
+// layout shrinks to keep the status bar on the last line.
+func TestInsecureProfileBringsBanner(t *testing.T) {
+	srv := newSandbox(t, fhirtest.Options{Patients: 1})
+	log := fhirclient.NewRequestLog(0)
+	conn := register(t, srv, nil, log)
+	insecure, err := fhirclient.New(srv.FHIRBase(), fhirclient.WithCredentials(conn.Cred), fhirclient.WithInsecureSkipVerify(),
+		fhirclient.WithScopes(srv.SystemReadScopes()), fhirclient.WithRequestLog(log),
+		fhirclient.WithClock(func() time.Time { return fixedNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newTestApp(t, Options{Log: log, Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+	d := newDriver(t, app, 100, 24)
+	if strings.Contains(d.screen(), "TLS certificate verification is OFF") {
+		t.Fatal("banner before any insecure connection")
+	}
+	d.send(ConnectMsg{&Connection{Profile: "lax", Client: insecure, Cred: conn.Cred}})
+	d.until("connected", func() bool { cs, ok := app.Top().(*ConnectScreen); return ok && cs.Done() })
+	lines := strings.Split(d.screen(), "\n")
+	if len(lines) != 24 || !strings.Contains(lines[0], "TLS certificate verification is OFF") ||
+		!strings.Contains(lines[23], "profile lax") {
+		t.Fatalf("banner on top and status bar at the bottom expected:\n%s", d.screen())
+	}
+}

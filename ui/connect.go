@@ -87,6 +87,7 @@ func NewConnectScreen(c *Common, conn *Connection) *ConnectScreen {
 	}
 	if conn.Client != nil {
 		c.Client = conn.Client
+		c.Insecure = c.Insecure || conn.Client.Insecure()
 	}
 	return s
 }
@@ -143,6 +144,7 @@ func (s *ConnectScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		if s.conn.Client != nil {
 			s.c.Client = s.conn.Client
+			s.c.Insecure = s.c.Insecure || s.conn.Client.Insecure()
 		}
 		return s, s.run(msg.index + 1)
 	case tea.KeyPressMsg:

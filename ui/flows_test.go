@@ -34,8 +34,7 @@ func TestHostileServerStringsRenderInert(t *testing.T) {
 		d.until("the hostile row", func() bool { return strings.Contains(d.screen(), "␛]52;c;") })
 		assertInert(t, "results", app.Render())
 
-		// Its row is the last one (ids sort "evil" after the generated uuids? not always):
-		// open it from the palette-free path: the inspector of the read resource.
+		// Filter the table down to that row and open it in the inspector.
 		d.press("/")
 		d.typeText("doe")
 		d.press("enter")

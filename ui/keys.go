@@ -63,7 +63,7 @@ func DefaultKeyMap() *KeyMap {
 	b := func(help, desc string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
-	return &KeyMap{
+	k := &KeyMap{
 		Quit:       b("q", "quit", "q"),
 		ForceQuit:  b("ctrl+c", "quit", "ctrl+c"),
 		Help:       b("?", "help", "?"),
@@ -107,6 +107,9 @@ func DefaultKeyMap() *KeyMap {
 		Next:   b("tab", "next", "tab"),
 		Prev:   b("shift+tab", "previous", "shift+tab"),
 	}
+	// Off (and out of help) until a patient overview screen is built in: see OpenOverview.
+	k.Overview.SetEnabled(OpenOverview != nil)
+	return k
 }
 
 // GlobalHelp is the bindings every screen's full help ends with.

@@ -18,3 +18,7 @@ func openTypeCmd(c *Common, typ string) tea.Cmd {
 	}
 	return Push(OpenType(c, typ))
 }
+
+// OpenOverview builds the patient overview for a Patient id (the demo helper's screen; its
+// file assigns this in an init func). While it is nil the `o` key is disabled and hidden.
+var OpenOverview func(c *Common, patientID string) Screen
