@@ -78,6 +78,21 @@ func ValidName(name string) error {
 	return nil
 }
 
+// ValidBaseURL checks a FHIR base URL as typed (for validation as the user types in the
+// wizard); surrounding spaces and a trailing slash are allowed, as Normalize removes them.
+func ValidBaseURL(s string) error {
+	p := Profile{Name: "new", BaseURL: s}
+	p.Normalize()
+	return p.Validate()
+}
+
+// ValidClientID checks a client id as typed or pasted; empty is allowed (not registered yet).
+func ValidClientID(s string) error {
+	p := Profile{Name: "new", BaseURL: "https://h", ClientID: s}
+	p.Normalize()
+	return p.Validate()
+}
+
 // Normalize tidies what users commonly type: surrounding spaces, a trailing slash on URLs,
 // duplicate scopes. It does not judge validity; Validate does.
 func (p *Profile) Normalize() {

@@ -163,3 +163,19 @@ func TestProfileValidation(t *testing.T) {
 		t.Errorf("good profile: %v", err)
 	}
 }
+
+func TestFieldValidators(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"https://emr.example.org/apis/default/fhir/": true, " http://127.0.0.1:8300/apis/default/fhir ": true,
+		"": false, "emr.example.org": false, "https://": false, "https://h/fhir?x": false,
+	} {
+		if err := ValidBaseURL(s); (err == nil) != ok {
+			t.Errorf("ValidBaseURL(%q) = %v", s, err)
+		}
+	}
+	for s, ok := range map[string]bool{"": true, " abc-123_XYZ ": true, "a b": false, "a\x1b[2J": false} {
+		if err := ValidClientID(s); (err == nil) != ok {
+			t.Errorf("ValidClientID(%q) = %v", s, err)
+		}
+	}
+}
