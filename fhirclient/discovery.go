@@ -3,7 +3,6 @@ package fhirclient
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -17,7 +16,6 @@ const (
 	SourceSmartConfiguration = "smart-configuration"  // {base}/.well-known/smart-configuration
 	SourceCapability         = "capability-statement" // the oauth-uris extension of /metadata
 	SourceDerived            = "derived"              // OpenEMR's layout: /apis/{site}/fhir -> /oauth2/{site}/token
-	SourceOption             = "option"               // set explicitly with WithTokenURL
 )
 
 // SmartConfig is the server's SMART configuration, as discovered.
@@ -45,42 +43,19 @@ func (s *SmartConfig) SupportsPrivateKeyJWT() bool {
 // doctor and the UI share one discovery per server.
 var discoveryCache sync.Map // base URL -> *SmartConfig
 
-// Discover returns the SMART configuration of the base, from the cache when it has one.
-// With WithTokenURL, the configuration says so (Source "option") and carries that token
-// endpoint, and a discovery that found no token endpoint is no failure.
+// Discover returns the SMART configuration of the base as the server advertises it, from
+// the cache when it has one. It ignores WithTokenURL (TokenEndpoint applies that), so the
+// doctor can compare the override with what the server says.
 func (c *Client) Discover(ctx context.Context) (*SmartConfig, error) {
 	if v, ok := discoveryCache.Load(c.baseStr); ok {
-		return c.withOverride(v.(*SmartConfig), nil)
+		return v.(*SmartConfig), nil
 	}
 	return c.Rediscover(ctx)
 }
 
 // Rediscover discovers again, ignoring and replacing the cached configuration.
 func (c *Client) Rediscover(ctx context.Context) (*SmartConfig, error) {
-	sc, err := c.rediscover(ctx)
-	return c.withOverride(sc, err)
-}
-
-// withOverride applies WithTokenURL to a discovery result.
-func (c *Client) withOverride(sc *SmartConfig, err error) (*SmartConfig, error) {
-	if c.tokenURL == "" {
-		return sc, err
-	}
-	if err != nil {
-		var be *BaseURLError
-		if isNetworkError(err) || (errors.As(err, &be) && be.Status != 0) {
-			return nil, err // the server is unreachable or the base itself is wrong
-		}
-		return &SmartConfig{TokenEndpoint: c.tokenURL, Source: SourceOption,
-			Notes: []string{"discovery found no token endpoint: " + err.Error()}}, nil
-	}
-	o := *sc
-	o.Notes = append([]string(nil), sc.Notes...)
-	if sc.TokenEndpoint != c.tokenURL {
-		o.Notes = append(o.Notes, "the server advertises the token endpoint "+sc.TokenEndpoint+"; the configured one is used instead")
-	}
-	o.TokenEndpoint, o.Source = c.tokenURL, SourceOption
-	return &o, nil
+	return c.rediscover(ctx)
 }
 
 func (c *Client) rediscover(ctx context.Context) (*SmartConfig, error) {

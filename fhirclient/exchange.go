@@ -48,8 +48,8 @@ func (c *Client) Reconnect(ctx context.Context) (*Token, error) {
 	c.metaMu.Lock()
 	c.meta = nil
 	c.metaMu.Unlock()
-	if _, err := c.Rediscover(ctx); err != nil {
-		return nil, err
+	if _, err := c.Rediscover(ctx); err != nil && c.tokenURL == "" {
+		return nil, err // with WithTokenURL, minting does not need discovery
 	}
 	return c.MintToken(ctx)
 }
