@@ -83,14 +83,23 @@ func ValidName(name string) error {
 func ValidBaseURL(s string) error {
 	p := Profile{Name: "new", BaseURL: s}
 	p.Normalize()
-	return p.Validate()
+	return fieldError(p.Validate())
 }
 
 // ValidClientID checks a client id as typed or pasted; empty is allowed (not registered yet).
 func ValidClientID(s string) error {
 	p := Profile{Name: "new", BaseURL: "https://h", ClientID: s}
 	p.Normalize()
-	return p.Validate()
+	return fieldError(p.Validate())
+}
+
+// fieldError drops the profile and field names, which a form shows beside the field anyway.
+func fieldError(err error) error {
+	var pe *ProfileError
+	if errors.As(err, &pe) {
+		return errors.New(pe.Msg)
+	}
+	return err
 }
 
 // Normalize tidies what users commonly type: surrounding spaces, a trailing slash on URLs,
