@@ -1,6 +1,7 @@
 package fhirtest
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -11,7 +12,8 @@ import (
 // memory. Peak memory is measured with runtime.ReadMemStats: peak-heap-MB is the highest
 // HeapAlloc (live plus not yet collected objects) sampled every 1,000 patients, above the
 // heap in use before the run; sys-MB is the total the Go runtime obtained from the OS by the
-// end of the run (an upper bound of the process's resident memory for the heap).
+// end of the run (an upper bound of the process's resident memory for the heap). cpu-s is
+// the process's user+system CPU time during the run, the load-independent cost.
 func BenchmarkGenerateClinical100k(b *testing.B) {
 	cfg := ClinicalConfig{Seed: 1, Patients: MaxClinicalPatients}
 	for b.Loop() {
@@ -21,7 +23,7 @@ func BenchmarkGenerateClinical100k(b *testing.B) {
 		base := ms.HeapAlloc
 		var peak uint64
 		var jsonBytes, resources, patients int
-		start := time.Now()
+		start, cpuStart := time.Now(), processCPUTime()
 		GenerateClinicalEach(cfg, func(r Resource) {
 			jsonBytes += len(r.JSON)
 			resources++
@@ -32,13 +34,14 @@ func BenchmarkGenerateClinical100k(b *testing.B) {
 				}
 			}
 		})
-		elapsed := time.Since(start)
+		elapsed, cpu := time.Since(start), processCPUTime()-cpuStart
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapAlloc)
 		if patients != cfg.Patients {
 			b.Fatalf("generated %d patients, want %d", patients, cfg.Patients)
 		}
 		b.ReportMetric(elapsed.Seconds(), "s/100k-patients")
+		b.ReportMetric(cpu.Seconds(), "cpu-s/100k-patients")
 		b.ReportMetric(float64(peak-base)/1e6, "peak-heap-MB")
 		b.ReportMetric(float64(ms.Sys)/1e6, "sys-MB")
 		b.ReportMetric(float64(jsonBytes)/float64(patients), "JSON-B/patient")
@@ -46,23 +49,28 @@ func BenchmarkGenerateClinical100k(b *testing.B) {
 	}
 }
 
-// BenchmarkGenerateClinicalDataset builds an in-memory Dataset (what the sandbox serves) and
-// reports what it retains per patient after a GC: JSON plus search index plus Dataset
-// overhead, the figure to multiply when sizing --patients.
+// BenchmarkGenerateClinicalDataset builds an in-memory Dataset (what the sandbox serves) for
+// the default three years of history and for one, and reports what it retains per patient
+// after a GC: JSON plus search index plus Dataset overhead, the figure to multiply when sizing
+// --patients.
 func BenchmarkGenerateClinicalDataset(b *testing.B) {
 	const patients = 10_000
-	for b.Loop() {
-		var ms runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		base := ms.HeapAlloc
-		d := GenerateClinical(ClinicalConfig{Seed: 1, Patients: patients})
-		d.Len("Patient") // sort and index, as the first request would
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		perPatient := float64(ms.HeapAlloc-base) / patients
-		runtime.KeepAlive(d)
-		b.ReportMetric(perPatient, "retained-B/patient")
-		b.ReportMetric(perPatient*MaxClinicalPatients/1e9, "GB-at-100k")
+	for _, years := range []int{1, 3} {
+		b.Run(fmt.Sprintf("years=%d", years), func(b *testing.B) {
+			for b.Loop() {
+				var ms runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				base := ms.HeapAlloc
+				d := GenerateClinical(ClinicalConfig{Seed: 1, Patients: patients, HistoryYears: years})
+				d.Len("Patient") // sort and index, as the first request would
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				perPatient := float64(ms.HeapAlloc-base) / patients
+				runtime.KeepAlive(d)
+				b.ReportMetric(perPatient, "retained-B/patient")
+				b.ReportMetric(perPatient*MaxClinicalPatients/1e9, "GB-at-100k")
+			}
+		})
 	}
 }
