@@ -215,3 +215,27 @@ func TestProfileConnectionAndFailure(t *testing.T) {
 		t.Error("a failed switch must leave the current connection in place")
 	}
 }
+
+// Turning to page 2 shows page 2's rows (the e2e walk's step, at the model level): the row
+// cells must come from the new page, not from a cache of page 1's rows.
+func TestWalkToPageTwoShowsNewRows(t *testing.T) {
+	d, _ := connectedApp(t, fhirtest.Options{Patients: 60}, 120, 40)
+	d.send(PushMsg{OpenType(d.app.Common(), "Patient")})
+	d.until("page 1", func() bool { return strings.Contains(d.screen(), "page 1") && strings.Contains(d.screen(), "MRN") })
+	first := d.screen()
+	d.press("n")
+	d.until("page 2", func() bool { return strings.Contains(d.screen(), "page 2") })
+	second := d.screen()
+	row := func(scr string) string { // the first table row, after the header line
+		lines := strings.Split(scr, "\n")
+		for i, l := range lines {
+			if strings.Contains(l, "MRN") && i+1 < len(lines) {
+				return strings.TrimSpace(lines[i+1])
+			}
+		}
+		return ""
+	}
+	if row(first) == "" || row(first) == row(second) {
+		t.Fatalf("page 2 shows page 1's first row %q:\n%s", row(first), second)
+	}
+}
