@@ -88,6 +88,7 @@ type Source struct {
 	finished  chan struct{}
 	closeOnce sync.Once
 	filter    filterState
+	refs      refIndex
 }
 
 // MaxLineErrors bounds the skipped NDJSON lines kept in detail; the count

@@ -1,0 +1,89 @@
+package records
+
+import (
+	"strings"
+	"sync"
+
+	"fhirscope/fhirclient/jsonscan"
+)
+
+// Offline there is no server to resolve a reference: following
+// "Patient/123" from an Observation means finding that Patient among the
+// file's own entries. The index of "Type/id" keys is built on first use and
+// extended as indexing goes on (about 1 us per entry: only the members up to
+// "id" are read).
+
+type refIndex struct {
+	mu   sync.Mutex
+	byID map[string]int // "Patient/123" -> entry index (first one wins)
+	seen int            // entries [0, seen) are in byID
+}
+
+// Lookup finds the entry a FHIR reference points to: "Patient/123",
+// "Patient/123/_history/2", or an absolute URL ending in Type/id (a
+// fullUrl); the reference must name an entry indexed so far.
+func (s *Source) Lookup(reference string) (int, bool) {
+	key, ok := refKey(reference)
+	if !ok {
+		return 0, false
+	}
+	n := s.Len()
+	r := &s.refs
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byID == nil {
+		r.byID = make(map[string]int, n)
+	}
+	for ; r.seen < n; r.seen++ {
+		e := s.Entry(r.seen)
+		if e == nil {
+			continue
+		}
+		typ, id := typeAndID(e)
+		if typ != "" && id != "" {
+			k := typ + "/" + id
+			if _, dup := r.byID[k]; !dup {
+				r.byID[k] = r.seen
+			}
+		}
+	}
+	i, ok := r.byID[key]
+	return i, ok
+}
+
+// typeAndID reads resourceType and id in one pass over the top-level
+// members, stopping once both are known.
+func typeAndID(res []byte) (typ, id string) {
+	_ = jsonscan.ObjectMembers(res, jsonscan.Span{Start: 0, End: len(res)}, func(k, v jsonscan.Span) bool {
+		if res[v.Start] == '"' {
+			if jsonscan.KeyEquals(res, k, "resourceType") {
+				typ, _ = jsonscan.Unquote(res, v)
+			} else if jsonscan.KeyEquals(res, k, "id") {
+				id, _ = jsonscan.Unquote(res, v)
+			}
+		}
+		return typ == "" || id == ""
+	})
+	return typ, id
+}
+
+// refKey reduces a reference to "Type/id".
+func refKey(ref string) (string, bool) {
+	ref = strings.TrimSpace(ref)
+	if i := strings.IndexAny(ref, "?#"); i >= 0 {
+		ref = ref[:i]
+	}
+	parts := strings.Split(strings.Trim(ref, "/"), "/")
+	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
+		parts = parts[:n-2]
+	}
+	n := len(parts)
+	if n < 2 || parts[n-2] == "" || parts[n-1] == "" {
+		return "", false
+	}
+	typ := parts[n-2]
+	if c := typ[0]; c < 'A' || c > 'Z' {
+		return "", false // resource types start with a capital letter
+	}
+	return typ + "/" + parts[n-1], true
+}
