@@ -53,7 +53,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	form := tokenForm(r)
 	resp, fail := s.issueToken(form)
 	if fail != nil {
-		s.logf("token: %d %s: %s", fail.status, fail.code, fail.reason)
+		s.logf("token: %d %s (%s)", fail.status, fail.code, fail.reason)
 		writeLeague(w, fail.status, fail.code, fail.desc, fail.hint)
 		return
 	}
@@ -149,26 +149,29 @@ func (s *Server) authenticateClient(assertion string) (client, *tokenFailure) {
 	c, ok := s.lookupClient(unverified.Subject)
 	switch {
 	case !ok:
-		return client{}, invalidClient(http.StatusUnauthorized, "unknown client "+unverified.Subject)
+		return client{}, invalidClient(http.StatusUnauthorized, fmt.Sprintf("no client %q (the assertion's sub)", unverified.Subject))
 	case c.AppType != "private":
-		return client{}, invalidClient(http.StatusUnauthorized, "client is not confidential")
+		return client{}, invalidClient(http.StatusUnauthorized, "client "+c.ID+" is public, not confidential")
 	case !c.Enabled:
-		return client{}, invalidClient(http.StatusUnauthorized, "client is disabled")
+		return client{}, invalidClient(http.StatusUnauthorized, "client "+c.ID+" is disabled: an admin must enable it (Admin > System > API Clients)")
 	}
 	key, err := s.clientKey(c)
 	if errors.Is(err, errJWKSNotJSON) {
 		return client{}, &tokenFailure{status: http.StatusInternalServerError, code: "server_error", desc: descServerError,
-			reason: "jwks is not JSON"}
+			reason: err.Error()}
 	}
 	if err != nil {
-		return client{}, invalidClient(http.StatusUnauthorized, "Malformed jwks or no usable RSA key")
+		return client{}, invalidClient(http.StatusUnauthorized, err.Error())
 	}
-	if len(tok.Headers) != 1 || tok.Headers[0].Algorithm != string(jose.RS384) {
-		return client{}, invalidClient(http.StatusBadRequest, "alg is not RS384")
+	if len(tok.Headers) != 1 {
+		return client{}, invalidClient(http.StatusBadRequest, "assertion is not a compact JWS")
+	}
+	if alg := tok.Headers[0].Algorithm; alg != string(jose.RS384) {
+		return client{}, invalidClient(http.StatusBadRequest, "assertion alg is "+alg+"; OpenEMR accepts only RS384")
 	}
 	var claims assertionClaims
 	if err := tok.Claims(key, &claims); err != nil {
-		return client{}, invalidClient(http.StatusBadRequest, "signature: "+err.Error())
+		return client{}, invalidClient(http.StatusBadRequest, "signature does not verify with the first RSA key of the client's key set (kid is ignored): "+err.Error())
 	}
 	if fail := s.checkAssertionClaims(c, claims); fail != nil {
 		return client{}, fail
@@ -195,22 +198,22 @@ func (s *Server) checkAssertionClaims(c client, cl assertionClaims) *tokenFailur
 	bad := func(reason string) *tokenFailure { return invalidClient(http.StatusBadRequest, reason) }
 	switch {
 	case cl.Issuer != c.ID:
-		return bad("iss mismatch")
+		return bad(fmt.Sprintf("iss %q is not the client id", cl.Issuer))
 	case !cl.Audience.Contains(s.TokenURL()):
-		return bad(fmt.Sprintf("aud %v does not contain %s", []string(cl.Audience), s.TokenURL()))
+		return bad(fmt.Sprintf("aud %q does not contain exactly the token URL %s", []string(cl.Audience), s.TokenURL()))
 	case cl.Expiry != nil && now.After(cl.Expiry.Time().Add(clockLeeway)):
-		return bad("assertion expired")
+		return bad(fmt.Sprintf("assertion expired at %s (server time %s, 60 s leeway)", cl.Expiry.Time().UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	case cl.NotBefore != nil && now.Add(clockLeeway).Before(cl.NotBefore.Time()):
-		return bad("assertion not yet valid")
+		return bad(fmt.Sprintf("assertion not valid before %s (server time %s)", cl.NotBefore.Time().UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	case cl.IssuedAt != nil && now.Add(clockLeeway).Before(cl.IssuedAt.Time()):
-		return bad("assertion issued in the future")
+		return bad(fmt.Sprintf("assertion issued in the future, %s (server time %s)", cl.IssuedAt.Time().UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	case cl.ID == "":
 		return bad("missing jti")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, used := s.jtis[cl.ID]; used {
-		return bad("jti reused")
+		return bad(fmt.Sprintf("jti %q was already used", cl.ID))
 	}
 	s.jtis[cl.ID] = now
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 )
@@ -28,16 +29,17 @@ func (s *Server) clientKey(c client) (*rsa.PublicKey, error) {
 	if c.JWKSURI != "" {
 		resp, err := s.jwksHTTP.Get(c.JWKSURI)
 		if err != nil {
-			return nil, errJWKSUnusable
+			return nil, fmt.Errorf("%w: jwks_uri %s unreachable: %v", errJWKSUnusable, c.JWKSURI, err)
 		}
 		raw, err = io.ReadAll(io.LimitReader(resp.Body, maxJWKSBody))
 		resp.Body.Close()
 		if err != nil {
-			return nil, errJWKSUnusable
+			return nil, fmt.Errorf("%w: reading jwks_uri %s: %v", errJWKSUnusable, c.JWKSURI, err)
 		}
+		s.logf("jwks_uri %s answered HTTP %d (%d bytes); parsed as the key set whatever the status", c.JWKSURI, resp.StatusCode, len(raw))
 	}
 	if raw == nil {
-		return nil, errJWKSUnusable
+		return nil, fmt.Errorf("%w: client has neither jwks nor jwks_uri", errJWKSUnusable)
 	}
 	return FirstRSAKey(raw)
 }
@@ -47,15 +49,15 @@ func (s *Server) clientKey(c client) (*rsa.PublicKey, error) {
 func FirstRSAKey(raw []byte) (*rsa.PublicKey, error) {
 	var doc any
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, errJWKSNotJSON
+		return nil, fmt.Errorf("%w: %v", errJWKSNotJSON, err)
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return nil, errJWKSUnusable
+		return nil, fmt.Errorf("%w: Malformed jwks missing keys property (not an object)", errJWKSUnusable)
 	}
 	keys, ok := obj["keys"].([]any)
 	if !ok {
-		return nil, errJWKSUnusable // "Malformed jwks missing keys property"
+		return nil, fmt.Errorf("%w: Malformed jwks missing keys property", errJWKSUnusable)
 	}
 	for _, k := range keys {
 		jwk, ok := k.(map[string]any)
@@ -66,25 +68,25 @@ func FirstRSAKey(raw []byte) (*rsa.PublicKey, error) {
 		e, _ := jwk["e"].(string)
 		return rsaFromJWK(n, e)
 	}
-	return nil, errJWKSUnusable
+	return nil, fmt.Errorf("%w: no key with kty RSA among %d keys", errJWKSUnusable, len(keys))
 }
 
 func rsaFromJWK(n, e string) (*rsa.PublicKey, error) {
 	nb, err := base64.RawURLEncoding.DecodeString(n)
 	if err != nil || len(nb) < 64 {
-		return nil, errJWKSUnusable
+		return nil, fmt.Errorf("%w: first RSA key has a bad modulus n", errJWKSUnusable)
 	}
 	eb, err := base64.RawURLEncoding.DecodeString(e)
 	if err != nil || len(eb) == 0 || len(eb) > 4 {
-		return nil, errJWKSUnusable
+		return nil, fmt.Errorf("%w: first RSA key has a bad exponent e", errJWKSUnusable)
 	}
 	exp := int(new(big.Int).SetBytes(eb).Int64())
 	if exp < 3 || exp%2 == 0 {
-		return nil, errJWKSUnusable
+		return nil, fmt.Errorf("%w: first RSA key has a bad exponent e", errJWKSUnusable)
 	}
 	mod := new(big.Int).SetBytes(nb)
 	if mod.BitLen() < 512 || mod.Bit(0) == 0 { // leading zero bytes or an even modulus: not a key
-		return nil, errJWKSUnusable
+		return nil, fmt.Errorf("%w: first RSA key has a bad modulus n", errJWKSUnusable)
 	}
 	return &rsa.PublicKey{N: mod, E: exp}, nil
 }

@@ -1,10 +1,12 @@
 package fhirtest
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -336,5 +338,29 @@ func TestServerClockSkew(t *testing.T) {
 	res := postForm(t, s.TokenURL(), tokenFormFor(sign(t, rs[0], jose.RS384, "k0", goodClaims(s, id, time.Now())), "system/Patient.read"))
 	if res.Status != 400 {
 		t.Fatalf("assertion made 10 minutes in the server's past: %d %s", res.Status, res.Body)
+	}
+}
+
+// TestServerLogSaysWhy: the body stays opaque like OpenEMR's, the server log names the cause.
+func TestServerLogSaysWhy(t *testing.T) {
+	rs, _ := keys(t)
+	var log []string
+	var mu sync.Mutex
+	s := newTestServer(t, Options{Patients: 1, Log: func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		log = append(log, fmt.Sprintf(format, args...))
+	}})
+	id := enabledClient(t, s, "system/Patient.read")
+	cl := goodClaims(s, id, time.Now())
+	cl["aud"] = s.FHIRBase()
+	res := postForm(t, s.TokenURL(), tokenFormFor(sign(t, rs[0], jose.RS384, "k0", cl), "system/Patient.read"))
+	if res.Status != 400 || strings.Contains(string(res.Body), "aud") {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(log) == 0 || !strings.Contains(log[len(log)-1], "does not contain exactly the token URL") {
+		t.Fatalf("log %q", log)
 	}
 }
