@@ -363,3 +363,25 @@ func BenchmarkFilterTyping200MB(b *testing.B) {
 	reportCPUPerOp(b, cpu0)
 	b.ReportMetric(float64(s.Len()), "entries")
 }
+
+// BenchmarkLookup200MB: resolve a reference among 97,339 entries; the
+// first call builds the Type/id index, later ones are a map lookup.
+func BenchmarkLookup200MB(b *testing.B) {
+	s, err := OpenFile(benchBundle(b, 200))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	_ = s.Wait(context.Background())
+	last := s.Len() - 1
+	typ, id := typeAndID(s.Entry(last))
+	t0 := time.Now()
+	if i, ok := s.Lookup(typ + "/" + id); !ok || i != last {
+		b.Fatalf("Lookup = %d, %v", i, ok)
+	}
+	first := time.Since(t0)
+	for b.Loop() {
+		s.Lookup("Patient/" + id)
+	}
+	b.ReportMetric(float64(first.Microseconds())/1e3, "ms/first")
+}
