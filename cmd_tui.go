@@ -159,9 +159,7 @@ func setupProfiles(ctx context.Context, opts *ui.Options, name string, co ui.Con
 		name = p.Name
 	}
 	opts.Profile = name
-	opts.Start = func(c *ui.Common) ui.Screen {
-		return ui.NewNoticeScreen(c, "Opening profile "+name, []string{"Reading the profile and its credentials…"}, ui.OpenProfile(name))
-	}
+	opts.Start = func(c *ui.Common) ui.Screen { return ui.NewOpeningProfileScreen(c, name) }
 }
 
 func validFlavor(s string) bool {

@@ -21,6 +21,12 @@ func Connect(conn *Connection) tea.Cmd { return func() tea.Msg { return ConnectM
 // OpenProfile returns a command that sends OpenProfileMsg.
 func OpenProfile(name string) tea.Cmd { return func() tea.Msg { return OpenProfileMsg{name} } }
 
+// profileFailedMsg is an OpenProfileMsg that failed.
+type profileFailedMsg struct {
+	name string
+	err  error
+}
+
 // handleAppMsg handles the root's connection messages; ok is false for other messages.
 func (a *App) handleAppMsg(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	switch msg := msg.(type) {
@@ -42,10 +48,20 @@ func (a *App) handleAppMsg(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return tea.Sequence(Status("opening profile "+name+"…"), func() tea.Msg {
 			conn, err := open(ctx, name)
 			if err != nil {
-				return ErrorMsg{Err: fmt.Errorf("profile %q: %w", name, err)}
+				return profileFailedMsg{name, fmt.Errorf("profile %q: %w", name, err)}
 			}
 			return ConnectMsg{conn}
 		}), true
+	case profileFailedMsg:
+		a.err = msg.err
+		// The "Opening profile…" notice would otherwise promise progress forever.
+		if n, ok := a.Top().(*NoticeScreen); ok && n.opening == msg.name {
+			n.opening = ""
+			n.title = "Could not open profile " + msg.name
+			n.body = []string{"The error panel says why and what to do.", "",
+				"Press : and choose \"Switch profile\" to open another, or q to quit."}
+		}
+		return nil, true
 	}
 	return nil, false
 }

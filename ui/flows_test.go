@@ -192,9 +192,7 @@ func TestProfileConnectionAndFailure(t *testing.T) {
 		OpenProfile: func(ctx context.Context, name string) (*Connection, error) {
 			return ProfileConnection(ctx, store, name, ConnOptions{Log: log})
 		},
-		Start: func(c *Common) Screen {
-			return NewNoticeScreen(c, "Opening profile clinic", nil, OpenProfile("clinic"))
-		},
+		Start: func(c *Common) Screen { return NewOpeningProfileScreen(c, "clinic") },
 	})
 	d := newDriver(t, app, 100, 30)
 	d.until("profile connected", func() bool { cs, ok := app.Top().(*ConnectScreen); return ok && cs.Done() })
@@ -213,6 +211,20 @@ func TestProfileConnectionAndFailure(t *testing.T) {
 	}
 	if cs, ok := app.Top().(*ConnectScreen); !ok || !cs.Done() {
 		t.Error("a failed switch must leave the current connection in place")
+	}
+
+	// Started on a profile that cannot open: the opening notice says so instead of waiting.
+	app2 := newTestApp(t, Options{Log: log, Now: time.Now,
+		OpenProfile: func(ctx context.Context, name string) (*Connection, error) {
+			return ProfileConnection(ctx, store, name, ConnOptions{Log: log})
+		},
+		Start: func(c *Common) Screen { return NewOpeningProfileScreen(c, "nosuch") },
+	})
+	d2 := newDriver(t, app2, 100, 30)
+	d2.until("failure", func() bool { return app2.Err() != nil })
+	d2.press("esc")
+	if scr := d2.screen(); !strings.Contains(scr, "Could not open profile nosuch") || !strings.Contains(scr, "Switch profile") {
+		t.Errorf("the opening notice should turn into the failure:\n%s", scr)
 	}
 }
 

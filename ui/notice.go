@@ -12,17 +12,25 @@ import (
 // NoticeScreen is a page of text: the first-run notice when no profile exists, "opening
 // profile…" while a profile loads. Init runs an optional command (loading the profile).
 type NoticeScreen struct {
-	c      *Common
-	title  string
-	body   []string
-	init   tea.Cmd
-	offset int
-	w, h   int
+	c       *Common
+	title   string
+	body    []string
+	init    tea.Cmd
+	opening string // the profile being opened, when this is the "Opening profile" notice
+	offset  int
+	w, h    int
 }
 
 // NewNoticeScreen shows title and body (plain text, wrapped to the width); init may be nil.
 func NewNoticeScreen(c *Common, title string, body []string, init tea.Cmd) *NoticeScreen {
 	return &NoticeScreen{c: c, title: title, body: body, init: init}
+}
+
+// NewOpeningProfileScreen shows that a profile is loading and asks the root to open it.
+func NewOpeningProfileScreen(c *Common, name string) *NoticeScreen {
+	n := NewNoticeScreen(c, "Opening profile "+name, []string{"Reading the profile and its credentials (the OS keyring may ask to unlock)…"}, OpenProfile(name))
+	n.opening = name
+	return n
 }
 
 // NewNoProfileScreen tells a first-time user how to get going.
