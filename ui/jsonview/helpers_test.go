@@ -45,13 +45,28 @@ func send(t testing.TB, m *Model, msgs ...tea.Msg) *Model {
 	for _, msg := range msgs {
 		var cmd tea.Cmd
 		m, cmd = m.Update(msg)
-		for cmd != nil {
-			next := cmd()
-			if next == nil {
-				break
-			}
-			m, cmd = m.Update(next)
+		m = run(t, m, cmd)
+	}
+	return m
+}
+
+// run executes cmd (and batches, and what the answers return in turn) and
+// feeds every message back, as the runtime would.
+func run(t testing.TB, m *Model, cmd tea.Cmd) *Model {
+	t.Helper()
+	if cmd == nil {
+		return m
+	}
+	switch msg := cmd().(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			m = run(t, m, c)
 		}
+	default:
+		var next tea.Cmd
+		m, next = m.Update(msg)
+		m = run(t, m, next)
 	}
 	return m
 }

@@ -53,6 +53,8 @@ type Model struct {
 	originX, originY int  // screen cell of the top-left corner, for clicks
 	originSet        bool // SetOrigin was called: clicks are handled
 
+	counting bool // a background count of big containers is running
+
 	search searchState
 	note   string // transient footer message (search result count, budget hit)
 }

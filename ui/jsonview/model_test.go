@@ -1,6 +1,7 @@
 package jsonview
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -338,4 +339,32 @@ func TestMouseClick(t *testing.T) {
 		}
 	}
 	t.Fatalf("generalPractitioner not on screen:\n%s", strings.Join(v, "\n"))
+}
+
+// A big collapsed container shows its size at once and its member count
+// when the background count (Init, then Update) comes back.
+func TestBigContainerCountedInBackground(t *testing.T) {
+	m, err := New(bigBundle(2<<20), PlainStyles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetSize(80, 10)
+	if v := checkFrame(t, m); !strings.Contains(v, `"entry": […],  2.0 MB`) {
+		t.Fatalf("no size hint:\n%s", v)
+	}
+	cmd := m.Init()
+	if cmd == nil {
+		t.Fatal("Init started no count")
+	}
+	if m.Init() != nil {
+		t.Fatal("a second count started while one runs")
+	}
+	msg := cmd()
+	other, _ := New([]byte(`[1]`), PlainStyles())
+	other.Update(msg) // another model's answer: ignored, no panic
+	m = send(t, m, msg)
+	want := fmt.Sprintf(`"entry": […],  %d items · 2.0 MB`, strings.Count(string(m.Data()), `"fullUrl"`))
+	if v := checkFrame(t, m); !strings.Contains(v, want) {
+		t.Fatalf("want %s in\n%s", want, v)
+	}
 }

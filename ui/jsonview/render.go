@@ -159,7 +159,11 @@ func (m *Model) hint(i int32) string {
 	if n.count != 1 {
 		unit += "s"
 	}
-	return strconv.Itoa(int(n.count)) + " " + unit
+	hint := strconv.Itoa(int(n.count)) + " " + unit
+	if n.val.Len() > countLimit {
+		hint += " · " + formatSize(n.val.Len())
+	}
+	return hint
 }
 
 func formatSize(b int) string {

@@ -19,19 +19,25 @@ const wheelStep = 3
 // mouse wheel, and the results of searches it started. Keys it has no
 // binding for are ignored, so the app can act on them.
 func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
+	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case searchDoneMsg:
 		if msg.model == m && msg.seq == m.search.seq {
 			m.applyMatches(msg.query, msg.matches, msg.capped)
 		}
+	case countsMsg:
+		if msg.model == m {
+			m.applyCounts(msg)
+		}
 	case tea.KeyPressMsg:
 		if m.search.typing {
-			return m, m.promptKey(msg)
+			cmd = m.promptKey(msg)
+		} else {
+			cmd = m.treeKey(msg)
 		}
-		return m, m.treeKey(msg)
 	case tea.PasteMsg:
 		if m.search.typing {
-			return m, m.promptInsert(strings.ReplaceAll(msg.Content, "\n", " "))
+			cmd = m.promptInsert(strings.ReplaceAll(msg.Content, "\n", " "))
 		}
 	case tea.MouseClickMsg:
 		m.click(msg)
@@ -43,7 +49,7 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 			m.scroll(wheelStep)
 		}
 	}
-	return m, nil
+	return m, tea.Batch(cmd, m.countCmd())
 }
 
 // treeKey acts on a key while browsing the tree.
