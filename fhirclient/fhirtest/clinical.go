@@ -134,6 +134,13 @@ func (g *ClinicalGenerator) Config() ClinicalConfig { return g.cfg }
 // Directory returns the Organizations, Locations and Practitioners. The slice is shared.
 func (g *ClinicalGenerator) Directory() []Resource { return g.dir.resources }
 
+// PatientResource returns patient i's Patient resource alone, without generating the chart
+// (about a tenth of the cost): what a server needs to list patients and map ids to indexes.
+// It is identical to the first resource Patient(i, fn) hands over.
+func (g *ClinicalGenerator) PatientResource(i int) Resource {
+	return newClinPatient(g.cfg, g.dir, i, nil).patientResource(i)
+}
+
 // Patient hands patient i's resources (0 <= i < Config().Patients) to fn, the Patient first.
 // Safe for concurrent use.
 func (g *ClinicalGenerator) Patient(i int, fn func(r Resource)) {

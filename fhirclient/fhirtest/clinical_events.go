@@ -47,6 +47,7 @@ type encounterJSON struct {
 	Participant     []encounterParticipant `json:"participant"`
 	Period          period                 `json:"period"`
 	ReasonCode      []codeableConcept      `json:"reasonCode,omitempty"`
+	ReasonReference []reference            `json:"reasonReference,omitempty"`
 	Location        []encounterLocation    `json:"location"`
 	ServiceProvider reference              `json:"serviceProvider"`
 }
@@ -242,6 +243,13 @@ func (p *clinPatient) encounter(e *encounterPlan) {
 		"practitioner": e.pract.id, "location": e.locID}
 	if e.acute != nil {
 		enc.ReasonCode = []codeableConcept{e.acute.Cond.Code.cc()}
+	}
+	if e.kind == kindFollowUp { // the chronic problems being followed up
+		for _, c := range p.chronic {
+			if c.condID != "" && (c.key == "htn" || c.key == "t2dm" || c.key == "chf") {
+				enc.ReasonReference = append(enc.ReasonReference, refTo("Condition", c.condID))
+			}
+		}
 	}
 	s["date"] = []string{enc.Period.Start}
 	p.add("Encounter", e.id, enc, e.end, nil, s)

@@ -153,3 +153,20 @@ func TestClinicalReferencesResolve(t *testing.T) {
 		t.Fatalf("only %d references checked; the generator lost its links", checked)
 	}
 }
+
+// PatientResource gives the same Patient as the full generation, without the chart.
+func TestClinicalPatientResourceMatches(t *testing.T) {
+	g := NewClinicalGenerator(ClinicalConfig{Seed: 8, Patients: 20})
+	for i := range 20 {
+		var first Resource
+		g.Patient(i, func(r Resource) {
+			if first.ID == "" {
+				first = r
+			}
+		})
+		got := g.PatientResource(i)
+		if first.Type != "Patient" || got.ID != first.ID || !bytes.Equal(got.JSON, first.JSON) || !reflect.DeepEqual(got.Search, first.Search) {
+			t.Fatalf("patient %d: PatientResource differs from the generated Patient", i)
+		}
+	}
+}
