@@ -16,6 +16,42 @@ func (m *Model) Path() string {
 	return m.pathOf(m.cursorNode())
 }
 
+// FHIRPath is Path as a FHIRPath expression rooted at the resource type,
+// "Patient.name[0].given[0]", when the document is a resource; else Path.
+func (m *Model) FHIRPath() string {
+	typ := m.rootResourceType()
+	p := m.Path()
+	switch {
+	case typ == "":
+		return p
+	case p == "":
+		return typ
+	case strings.HasPrefix(p, "["):
+		return typ + p
+	}
+	return typ + "." + p
+}
+
+// rootResourceType reads the root's "resourceType" member (a name that is
+// safe to show: letters only), "" when absent or odd.
+func (m *Model) rootResourceType() string {
+	root := &m.nodes[0]
+	if root.kind != jsonscan.Object || root.first < 0 {
+		return ""
+	}
+	for c := root.first; c < root.first+root.count; c++ {
+		n := &m.nodes[c]
+		if n.kind == jsonscan.String && jsonscan.KeyEquals(m.data, n.key, "resourceType") {
+			s, err := jsonscan.Unquote(m.data, n.val)
+			if err != nil || !isIdent(s) {
+				return ""
+			}
+			return s
+		}
+	}
+	return ""
+}
+
 func (m *Model) pathOf(i int32) string {
 	var steps []string
 	for ; i > 0; i = m.nodes[i].parent {

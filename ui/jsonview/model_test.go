@@ -49,6 +49,9 @@ func TestMovementAndPath(t *testing.T) {
 	if got := m.ValueAtCursor(); got != `"Eve\u202e"` {
 		t.Fatalf("raw value %q", got)
 	}
+	if got := m.FHIRPath(); got != "Patient.name[0].given[0]" {
+		t.Fatalf("FHIRPath %q", got)
+	}
 	m = keys(t, m, "k", "k")
 	if m.Path() != "name[0].family" {
 		t.Fatalf("path after k k: %q", m.Path())
@@ -79,6 +82,9 @@ func TestOddKeysGetQuotedPaths(t *testing.T) {
 	m.Search("ok_1")
 	if got := m.Path(); got != `["a b"]["x.y"][0].ok_1` {
 		t.Fatalf("path %q", got)
+	}
+	if got := m.FHIRPath(); got != m.Path() {
+		t.Fatalf("FHIRPath without a resourceType: %q", got)
 	}
 }
 
