@@ -125,3 +125,22 @@ func TestLinksPageSizeCappedByServer(t *testing.T) {
 		t.Fatalf("%d pages", len(pages))
 	}
 }
+
+// TestServerIgnoringOffset: OpenEMR types other than Patient ignore _count and _offset. When
+// their match count happens to equal _count (or _count+1) the first answer looks like offset
+// paging; the next page then repeats the first, which the client notices and cuts locally.
+func TestServerIgnoringOffset(t *testing.T) {
+	srv, cred := sandbox(t, fhirtest.Options{Patients: 50}, patientScopes)
+	practitioners, _ := fhirtest.BasicCounts(50)
+	for _, size := range []int{practitioners, practitioners - 1} {
+		c := newClient(t, srv, cred, patientScopes, fhirclient.WithPageSize(size))
+		ids, pages := collect(t, c, "Practitioner", nil)
+		wantAllDistinct(t, ids, practitioners)
+		if pages[0].Mode != fhirclient.PagingOffset {
+			t.Fatalf("size %d: mode %v", size, pages[0].Mode)
+		}
+		if len(pages) > 1 && pages[1].Note == "" {
+			t.Errorf("size %d: the cut page carries no note", size)
+		}
+	}
+}
