@@ -109,6 +109,7 @@ type Server struct {
 	faults     faultState
 
 	tokenRequests, requests, connections, authorized atomic.Int64
+	latency                                          atomic.Int64 // time.Duration
 
 	mu      sync.Mutex
 	clients map[string]*client
@@ -123,12 +124,15 @@ type Server struct {
 	mux      *http.ServeMux
 }
 
-// NewHandler returns a sandbox that is not listening. Serve it with Serve, or with any
-// http.Server after calling SetOrigin (and wiring ConnState to count connections).
+// NewHandler returns a sandbox that is not listening. Serve it with Start or Serve, or with
+// any http.Server after calling SetOrigin (and wiring ConnState to count connections). The
+// flavor may also be a version alias (see ParseFlavor); an unknown one panics.
 func NewHandler(opts Options) *Server {
-	if opts.Flavor == "" {
-		opts.Flavor = Flavor704
+	fl, err := ParseFlavor(string(opts.Flavor))
+	if err != nil {
+		panic("fhirtest: " + err.Error()) // a programming error, like httptest's bad flags
 	}
+	opts.Flavor = fl
 	if opts.Site == "" {
 		opts.Site = "default"
 	}
@@ -164,6 +168,7 @@ func NewHandler(opts Options) *Server {
 	s.origin.Store(&fallback) // until SetOrigin or Serve says where clients reach it
 	s.SetNow(opts.Now)
 	s.SetFaults(opts.Faults)
+	s.SetLatency(opts.Latency)
 	s.jwksHTTP = &http.Client{
 		Timeout: 5 * time.Second,
 		// OpenEMR's guzzle call does not follow redirects: the 3xx response itself is the set.
@@ -256,6 +261,9 @@ func (s *Server) SetOrigin(origin string) {
 	s.originSet.Store(true)
 }
 
+// SetLatency changes the latency added to every request.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
 // SetNow replaces the server clock (nil restores time.Now).
 func (s *Server) SetNow(now func() time.Time) {
 	if now == nil {
@@ -312,10 +320,13 @@ func (s *Server) systemScopesEnabled() bool {
 // ServeHTTP counts, delays and maybe faults the request, then routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	// The Date header tells the server's clock, as a real server's does: clients (the doctor)
+	// compare it with their own to find clock skew, so it follows SetNow.
+	w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
 	if r.Header.Get("Authorization") != "" {
 		s.authorized.Add(1)
 	}
-	if d := s.opts.Latency; d > 0 {
+	if d := time.Duration(s.latency.Load()); d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
