@@ -42,6 +42,9 @@ func PublicJWKS(key *rsa.PublicKey) []byte {
 // system clients), the scopes, the public jwks, and token_endpoint_auth_method only where the
 // flavor accepts it (7.0.2/7.0.3 reject it).
 func RegistrationBody(flavor Flavor, name string, scopes []string, jwks []byte) []byte {
+	if f, err := ParseFlavor(string(flavor)); err == nil {
+		flavor = f // "openemr-7.0.3" must omit token_endpoint_auth_method too
+	}
 	body := map[string]any{
 		"application_type": "private",
 		"client_name":      name,
