@@ -132,6 +132,13 @@ func init() {
 					reference(r.get("agent").at(0).get("who")), concept(r.get("activity"))}
 			},
 		},
+		"OperationOutcome": {
+			cols: []Column{col("Severity", 9), col("Code", 14), col("Diagnostics", 50)},
+			cells: func(r node) []string {
+				issue := r.get("issue").at(0)
+				return []string{issue.get("severity").str(), issue.get("code").str(), outcomeText(r)}
+			},
+		},
 		"Group": {
 			cols: []Column{col("Name", 28), col("Type", 12), col("Actual", 7), col("Members", 10)},
 			cells: func(r node) []string {
@@ -159,4 +166,17 @@ func count(arr node, unit string) string {
 		unit += "s"
 	}
 	return strconv.Itoa(n) + " " + unit
+}
+
+// outcomeText gives an OperationOutcome's first issue: its diagnostics,
+// else its details, else its code.
+func outcomeText(r node) string {
+	issue := r.get("issue").at(0)
+	if d := issue.get("diagnostics").str(); d != "" {
+		return d
+	}
+	if d := concept(issue.get("details")); d != "" {
+		return d
+	}
+	return issue.get("code").str()
 }

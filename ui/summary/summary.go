@@ -38,10 +38,22 @@ func Row(resourceType string, resourceJSON []byte) []string {
 	}
 	l := layoutFor(resourceType)
 	var cells []string
-	if res.isObject() {
-		cells = l.cells(res)
-	} else {
+	own := res.get("resourceType").str()
+	switch {
+	case !res.isObject():
 		cells = make([]string, len(l.cols))
+	case own != "" && own != resourceType && len(l.cols) > 0:
+		// Another type in this type's table (an OperationOutcome entry
+		// in a searchset): say what it is in the first cell.
+		cells = make([]string, len(l.cols))
+		cells[0] = own
+		if own == "OperationOutcome" {
+			cells[0] += ": " + outcomeText(res)
+		} else if s := genericSummary(res); s != "" {
+			cells[0] += ": " + s
+		}
+	default:
+		cells = l.cells(res)
 	}
 	cells = append(cells, res.get("id").str())
 	for i, c := range cells {
