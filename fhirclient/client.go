@@ -44,8 +44,9 @@ type Client struct {
 	tok     *Token
 	minting *mintCall
 
-	metaMu sync.Mutex
-	meta   *Capabilities
+	metaSem chan struct{} // one metadata fetch at a time
+	metaMu  sync.Mutex
+	meta    *Capabilities
 }
 
 // New returns a client for the FHIR base URL base, e.g.
@@ -78,6 +79,7 @@ func New(base string, opts ...Option) (*Client, error) {
 		now:       time.Now,
 		userAgent: "fhirscope/" + Version,
 		pageSize:  DefaultPageSize,
+		metaSem:   make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {

@@ -61,11 +61,19 @@ func (r ResourceCapability) Can(interaction string) bool {
 const oauthURIsExtension = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 // Metadata fetches and parses {base}/metadata (no token needed), once per client.
+// Concurrent callers share one fetch; a caller whose context ends stops waiting.
 func (c *Client) Metadata(ctx context.Context) (*Capabilities, error) {
+	select {
+	case c.metaSem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.metaSem }()
 	c.metaMu.Lock()
-	defer c.metaMu.Unlock()
-	if c.meta != nil {
-		return c.meta, nil
+	meta := c.meta
+	c.metaMu.Unlock()
+	if meta != nil {
+		return meta, nil
 	}
 	in, err := c.getPublic(ctx, "metadata", "application/fhir+json, application/json;q=0.9")
 	if err != nil {
@@ -86,7 +94,9 @@ func (c *Client) Metadata(ctx context.Context) (*Capabilities, error) {
 		}
 		return nil, ae
 	}
+	c.metaMu.Lock()
 	c.meta = caps
+	c.metaMu.Unlock()
 	return caps, nil
 }
 
