@@ -200,6 +200,7 @@ func (s *ResultsScreen) showPage(p *fhirclient.Page) tea.Cmd {
 	s.src = pageEntries(p.Entries)
 	s.srcGen++
 	s.detectColumns()
+	s.rows.reset(s.colType) // cached cells are by row index: they belong to the old page
 	s.cursor, s.offset = 0, 0
 	return tea.Batch(s.refilter(), s.startPrefetch())
 }

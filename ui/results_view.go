@@ -70,12 +70,30 @@ func (s *ResultsScreen) titleLine() string {
 	} else if q := formatSearchLine(s.params); q != "" {
 		left += " " + st.Subtle.Render(termsafe.String(q))
 	}
-	right := st.Accent.Render(s.pagingLabel())
+	// The paging position is in the status bar (Position); the title says how much there is.
+	right := st.Subtle.Render(s.sizeLabel())
 	gap := s.width - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 2 {
 		return left
 	}
 	return left + strings.Repeat(" ", gap) + right
+}
+
+// sizeLabel is how many resources there are, where that is known.
+func (s *ResultsScreen) sizeLabel() string {
+	switch {
+	case s.records != nil && s.records.Done():
+		return plural(s.records.Len(), "entry", "entries")
+	case s.records != nil:
+		return plural(s.records.Len(), "entry", "entries") + " so far"
+	case s.page == nil:
+		return ""
+	case s.page.HasTotal && s.page.Mode != fhirclient.PagingLocal:
+		return plural(s.page.Total, "match", "matches")
+	case s.local:
+		return plural(len(s.page.Entries), "match", "matches")
+	}
+	return ""
 }
 
 // tableLines renders the header and the visible rows of the current window.
