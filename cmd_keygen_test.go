@@ -108,3 +108,16 @@ func TestProfileCLIExportKey(t *testing.T) {
 	}
 	sessionCLI(t, "profile", "export-key", "mig", "--out", out).want(t, 1, "never overwrites")
 }
+
+func TestProfileCLISwitchToKeyFile(t *testing.T) {
+	dir, _ := sessionCLIEnv(t)
+	sessionCLI(t, "keygen", "--profile", "sw").want(t, 0)
+	sessionCLI(t, "profile", "add", "sw", "--base", "https://h/fhir", "--client-id", "c").want(t, 0)
+	sessionCLI(t, "keygen", "--key-out", "file.pem", "--alg", "ES384").want(t, 0)
+	sessionCLI(t, "profile", "set", "sw", "--key-file", "missing.pem").want(t, 1, "no such file")
+	sessionCLI(t, "profile", "set", "sw", "--key-file", "file.pem").want(t, 0)
+	r := sessionCLI(t, "profile", "show", "sw")
+	if !strings.Contains(r.stdout, "file "+filepath.Join(dir, "file.pem")+" - EC P-384, ES384") || !strings.Contains(r.stdout, "alg:          (from the key)") {
+		t.Errorf("show after switching:\n%s", r.stdout)
+	}
+}

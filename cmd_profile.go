@@ -21,7 +21,7 @@ Commands:
   show [NAME]          show a profile's settings and where its key is
   add NAME --base URL [--client-id ID] [--key-file FILE | --keyring [--import-key FILE]]
                        [--scopes "a b"] [--jwks-uri URL] [--token-url URL] [--ca-file FILE] [--default]
-  set NAME [flags]     change settings (same flags as add, except the key ones)
+  set NAME [flags]     change settings (flags as for add; --key-file FILE switches to a key file)
   rename OLD NEW       rename a profile (its keyring entry moves with it)
   default NAME         make NAME the default profile
   rm NAME [--force]    remove a profile and its keyring entry
@@ -276,6 +276,7 @@ func profileAdd(c *profileCmd) int {
 
 func profileSet(c *profileCmd) int {
 	ef := c.editFlags()
+	keyFile := c.fs.String("key-file", "", "read the private key from FILE from now on, instead of the keyring")
 	if code, ok := c.parse("NAME [--base URL] [--client-id ID] [--scopes \"a b\"] [...]", 1, 1); !ok {
 		return code
 	}
@@ -283,6 +284,15 @@ func profileSet(c *profileCmd) int {
 	err := c.store.Update(name, func(p *session.Profile) error { return ef.apply(c.fs, p) })
 	if err != nil {
 		return c.fail(err)
+	}
+	if *keyFile != "" {
+		path, err := profileAbsPath(*keyFile)
+		if err == nil {
+			err = c.store.UseKeyFile(name, path)
+		}
+		if err != nil {
+			return c.fail(err)
+		}
 	}
 	p, _ := c.store.Get(name)
 	if profileFlagGiven(c.fs, "client-id") && p.KeyLocation() == session.SourceKeyring {

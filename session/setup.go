@@ -125,6 +125,20 @@ func (s *Store) AddProfile(p Profile, opts AddOptions) error {
 	return s.Add(p)
 }
 
+// UseKeyFile points a profile at a key file (read at each use, never copied) instead of the
+// keyring. The file must hold a usable key now; the profile's pinned alg and kid are cleared
+// so they follow the file. A keyring entry the profile had is left for Delete to remove.
+func (s *Store) UseKeyFile(name, path string) error {
+	var c Credentials
+	if err := c.readKeyFile(path, SourceFile, "the key file for profile "+name); err != nil {
+		return err
+	}
+	return s.Update(name, func(p *Profile) error {
+		p.KeyFile, p.Alg, p.KeyID = path, "", ""
+		return nil
+	})
+}
+
 // LoadKey finds the private key a profile signs with, as ResolveCredentials does, without
 // needing a client id (a JWKS is exported before the client is registered).
 func LoadKey(p Profile, s *Secrets) (*Key, KeySource, error) {
