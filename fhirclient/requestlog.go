@@ -133,6 +133,8 @@ func redactHeaders(h http.Header) map[string]string {
 				scheme = v[:i+1]
 			}
 			v = fmt.Sprintf("%s[redacted %d chars]", scheme, len(v)-len(scheme))
+		} else if ck := http.CanonicalHeaderKey(k); ck == "Location" || ck == "Content-Location" {
+			v = redactURL(v) // redirects may carry codes or tokens in their query
 		}
 		out[k] = v
 	}

@@ -12,8 +12,12 @@ import (
 )
 
 func TestRedaction(t *testing.T) {
-	h := http.Header{"Authorization": {"Bearer eyJhbGciOi.secret.sig"}, "Accept": {"application/fhir+json"}, "Cookie": {"OpenEMR=abc"}}
+	h := http.Header{"Authorization": {"Bearer eyJhbGciOi.secret.sig"}, "Accept": {"application/fhir+json"}, "Cookie": {"OpenEMR=abc"},
+		"Location": {"https://h/cb?code=SECRETCODE&state=1"}}
 	r := redactHeaders(h)
+	if strings.Contains(r["Location"], "SECRETCODE") || !strings.Contains(r["Location"], "state=1") {
+		t.Error(r["Location"])
+	}
 	if strings.Contains(r["Authorization"], "secret") || !strings.HasPrefix(r["Authorization"], "Bearer [redacted") ||
 		strings.Contains(r["Cookie"], "abc") || r["Accept"] != "application/fhir+json" {
 		t.Errorf("%v", r)
