@@ -323,6 +323,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The Date header tells the server's clock, as a real server's does: clients (the doctor)
 	// compare it with their own to find clock skew, so it follows SetNow.
 	w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
+	// The Date header tells the server's clock, as a real server's does: clients (the doctor)
+	// compare it with their own to find clock skew, so it follows SetNow.
+	w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
 	if r.Header.Get("Authorization") != "" {
 		s.authorized.Add(1)
 	}

@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"fhirscope/fhirclient"
+	"fhirscope/fhirclient/doctor"
+	"fhirscope/fhirclient/fhirtest"
+)
+
+var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// scopesApp is an app connected with a token that lacks one requested scope: registered for
+// Patient and Practitioner, asking for Encounter too.
+func scopesApp(t *testing.T, w, h int) (*driver, *fhirtest.Server, *Connection) {
+	t.Helper()
+	srv := newSandbox(t, fhirtest.Options{Patients: 3})
+	log := fhirclient.NewRequestLog(0)
+	conn := register(t, srv, []string{"system/Patient.read", "system/Practitioner.read"}, log)
+	var err error
+	conn.Client, err = fhirclient.New(srv.FHIRBase(), fhirclient.WithCredentials(conn.Cred), fhirclient.WithRequestLog(log),
+		fhirclient.WithScopes([]string{"system/Patient.read", "system/Practitioner.read", "system/Encounter.read"}),
+		fhirclient.WithClock(func() time.Time { return fixedNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newTestApp(t, Options{Conn: conn, Log: log})
+	d := newDriver(t, app, w, h)
+	d.until("connected", func() bool { cs, ok := app.Top().(*ConnectScreen); return ok && cs.Done() })
+	d.press("enter")
+	d.until("types screen", func() bool { _, ok := app.Top().(*TypesScreen); return ok })
+	return d, srv, conn
+}
+
+func TestScopesScreenShowsDroppedScopeAndDenials(t *testing.T) {
+	d, srv, conn := scopesApp(t, 110, 34)
+	d.send(PushMsg{Screen: NewScopesScreen(d.app.Common())})
+	var s *DoctorScreen
+	d.until("scopes report", func() bool {
+		var ok bool
+		s, ok = d.app.Top().(*DoctorScreen)
+		return ok && s.Report() != nil
+	})
+	scr := d.screen()
+	for _, want := range []string{"Scopes", "system/Encounter.read", "dropped silently", "Encounter", "denied"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("scopes screen lacks %q:\n%s", want, scr)
+		}
+	}
+	if c, _ := s.Report().Find("scopes.diff"); c.Status != doctor.Warn {
+		t.Errorf("scope diff status %s, want warn", c.Status)
+	}
+	if n := srv.Counters().TokenRequests; n != 1 {
+		t.Errorf("the Scopes screen minted %d tokens; the connection's one should serve", n)
+	}
+	golden(t, "scopes_110x34", uuidRE.ReplaceAllString(normalize(scr, srv, conn.Cred.ClientID), "SYSTEM-USER-UUID"))
+}
+
+func TestDoctorScreenEscCancelsAndRerunDropsStaleChecks(t *testing.T) {
+	d, _, conn := scopesApp(t, 100, 30)
+	s := NewDoctorScreen(d.app.Common(), doctor.Config{BaseURL: conn.Client.BaseURL(), ClientID: conn.Cred.ClientID,
+		Key: conn.Cred.Signer, Scopes: []string{"system/Patient.read"}, Now: func() time.Time { return fixedNow }})
+	d.send(PushMsg{Screen: s})
+	if !s.Busy() {
+		t.Fatal("doctor screen not running after push")
+	}
+	d.press("esc") // stops the run, stays on the screen
+	if s.Busy() || d.app.Top() != Screen(s) {
+		t.Fatalf("esc should stop the run and keep the screen: busy=%v top=%T", s.Busy(), d.app.Top())
+	}
+	old := s.reqID
+	d.press("r")
+	if s.reqID == old || !s.Busy() {
+		t.Fatal("r should start a new run with a new request id")
+	}
+	s.Update(doctorCheckMsg{id: old, check: doctor.Check{ID: "stale", Title: "stale"}})
+	for _, c := range s.checks {
+		if c.ID == "stale" {
+			t.Fatal("a check from the cancelled run was shown")
+		}
+	}
+	d.until("doctor report", func() bool { return s.Report() != nil })
+	if s.Report().Failed() {
+		t.Errorf("a healthy setup failed the doctor:\n%s", d.screen())
+	}
+	d.press("esc")
+	if _, ok := d.app.Top().(*DoctorScreen); ok {
+		t.Error("esc after the run should leave the screen")
+	}
+}
