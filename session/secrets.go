@@ -137,7 +137,7 @@ func (s *Secrets) call(op, profile string, fn func() (string, error)) (string, e
 // when the keyring is usable, and a *KeyringError (errors.Is ErrNoKeyring) otherwise.
 func (s *Secrets) Check() error {
 	_, err := s.call("check", "(probe)", func() (string, error) {
-		return keyring.Get(s.service(), "fhirscope-availability-probe")
+		return keyring.Get(s.service(), "(availability probe)") // never a valid profile name
 	})
 	if errors.Is(err, keyring.ErrNotFound) {
 		return nil
