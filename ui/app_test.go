@@ -136,7 +136,9 @@ func TestStaleReplyIgnoredByID(t *testing.T) {
 func TestErrorPanelShowsCauseAndFixAndDismisses(t *testing.T) {
 	app := newTestApp(t, Options{Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
 	d := newDriver(t, app, 80, 24)
-	err := &fhirclient.AuthError{Status: 400, Code: "invalid_client", Description: "Client authentication failed"}
+	tokenURL := "https://emr.example.org/oauth2/default/token"
+	err := &fhirclient.AuthError{Status: 400, Code: "invalid_client", Description: "Client authentication failed",
+		TokenURL: tokenURL, Audience: tokenURL, ClientID: "abc123", Alg: "RS384"}
 	d.send(ErrorMsg{err})
 	scr := d.screen()
 	ex := err.Explain()
@@ -145,6 +147,7 @@ func TestErrorPanelShowsCauseAndFixAndDismisses(t *testing.T) {
 			t.Errorf("error panel lacks %q:\n%s", want, scr)
 		}
 	}
+	golden(t, "errorpanel_80x24", scr)
 	d.press("x") // other keys do not dismiss or reach the screen
 	if app.Err() == nil {
 		t.Fatal("x dismissed the error panel")
