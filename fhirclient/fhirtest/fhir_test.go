@@ -72,7 +72,13 @@ func allScopesServer(t testing.TB, opts Options) (*Server, string) {
 }
 
 func TestOpenEMRSearchCollection(t *testing.T) {
-	s, tok := allScopesServer(t, Options{Patients: 40, Seed: 3})
+	for _, fl := range []Flavor{Flavor704, Flavor702} {
+		t.Run(string(fl), func(t *testing.T) { testOpenEMRSearchCollection(t, fl) })
+	}
+}
+
+func testOpenEMRSearchCollection(t *testing.T, fl Flavor) {
+	s, tok := allScopesServer(t, Options{Flavor: fl, Patients: 40, Seed: 3})
 	b := search(t, s, tok, "Patient", nil)
 	if b.Type != "collection" || b.Total != 40 || len(b.Entry) != 40 || len(b.Link) != 1 ||
 		b.link("self") != s.FHIRBase()+"/Patient" {
