@@ -30,10 +30,9 @@ type Registration struct {
 	// AuthMethodSent says whether token_endpoint_auth_method was sent (OpenEMR 7.0.2/7.0.3
 	// reject it, so it is left out for servers that do not advertise auth methods).
 	AuthMethodSent bool
-	// ClientSecret and RegistrationAccessToken are secrets the server returned; fhirscope
-	// never shows or stores them (a private_key_jwt client does not use a secret).
-	ClientSecret, RegistrationAccessToken string
-	Raw                                   []byte
+	// HasSecret says the server also issued a client secret and a registration access token;
+	// fhirscope neither keeps nor shows them (a private_key_jwt client does not use a secret).
+	HasSecret bool
 }
 
 // RegistrationError is a refused registration: OpenEMR answers 400 with
@@ -145,7 +144,7 @@ func parseRegistration(resp *Response, endpoint, source string, sentMethod bool)
 			Description: "the answer holds no client_id"}
 	}
 	return &Registration{ClientID: out.ClientID, Endpoint: endpoint, Source: source, AuthMethodSent: sentMethod,
-		ClientSecret: out.ClientSecret, RegistrationAccessToken: out.RegistrationAccessToken, Raw: resp.Body}, nil
+		HasSecret: out.ClientSecret != "" || out.RegistrationAccessToken != ""}, nil
 }
 
 // registrationEndpoint finds where to register, and says where it found it.
