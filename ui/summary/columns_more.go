@@ -132,6 +132,16 @@ func init() {
 					reference(r.get("agent").at(0).get("who")), concept(r.get("activity"))}
 			},
 		},
+		"Bundle": {
+			cols: []Column{col("Type", 14), col("Total", 8), col("Entries", 10), col("Timestamp", 16)},
+			cells: func(r node) []string {
+				stamp := r.get("timestamp").str()
+				if stamp == "" {
+					stamp = r.path("meta", "lastUpdated").str()
+				}
+				return []string{r.get("type").str(), r.get("total").str(), count(r.get("entry"), "entry"), dateTime(stamp)}
+			},
+		},
 		"OperationOutcome": {
 			cols: []Column{col("Severity", 9), col("Code", 14), col("Diagnostics", 50)},
 			cells: func(r node) []string {
@@ -163,7 +173,7 @@ func count(arr node, unit string) string {
 		return ""
 	}
 	if n != 1 {
-		unit += "s"
+		unit = plural(unit)
 	}
 	return strconv.Itoa(n) + " " + unit
 }
@@ -179,4 +189,11 @@ func outcomeText(r node) string {
 		return d
 	}
 	return issue.get("code").str()
+}
+
+func plural(unit string) string {
+	if len(unit) > 1 && unit[len(unit)-1] == 'y' {
+		return unit[:len(unit)-1] + "ies"
+	}
+	return unit + "s"
 }

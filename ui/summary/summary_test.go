@@ -35,6 +35,7 @@ func TestRowFixtures(t *testing.T) {
 		{"documentreference.json", "DocumentReference", []string{"Progress note", "current", "2024-03-05 09:41", "application/pdf", "Patient/p-1", "doc-1"}},
 		{"appointment.json", "Appointment", []string{"2026-02-01 09:00", "2026-02-01 09:30", "booked", "Follow-up visit", "Ann Smith", "ap-1"}},
 		{"careteam.json", "CareTeam", []string{"Diabetes team", "active", "3 members", "Patient/p-1", "ct-1"}},
+		{"bundle.json", "Bundle", []string{"collection", "2", "2 entries", "2026-01-15 09:00", "b-1"}},
 		{"outcome.json", "OperationOutcome", []string{"warning", "processing", "Search parameter 'foo' is not supported: ignored", "warn-1"}},
 		{"outcome.json", "Patient", []string{"OperationOutcome: Search parameter 'foo' is not supported: ignored", "", "", "", "warn-1"}},
 		{"location.json", "Observation", []string{"Location: Main Clinic (active)", "", "", "", "", "loc-1"}},
