@@ -7,9 +7,14 @@
 //   - New(data, styles) validates and opens; SetSize(w, h) gives it the
 //     area (h includes its one-line footer: cursor path or search prompt,
 //     match count, position); View() returns exactly h lines of w cells.
-//   - Forward key presses, pastes, mouse wheel messages and unknown
-//     messages (search results) to Update. While Searching() is true every
-//     key is text for the prompt: do not act on q, ?, : or esc yourself.
+//     Run the Cmd of Init() once (it counts big containers off the UI
+//     goroutine; nil for small documents).
+//   - Forward key presses, pastes, mouse messages and unknown messages
+//     (search results, counts) to Update and run the Cmds it returns. While
+//     Searching() is true every key is text for the prompt: do not act on
+//     q, ?, : or esc yourself.
+//   - Clicks are handled once SetOrigin(x, y) says where the component's
+//     top-left cell is on the screen.
 //   - Keys is the component's KeyMap; replace it to share the app's
 //     bindings. Enter is bound to Toggle by default: an app that follows
 //     references on enter checks ReferenceAtCursor first.

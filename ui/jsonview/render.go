@@ -13,8 +13,9 @@ import (
 )
 
 // countLimit: a collapsed container up to this size has its members
-// counted for the "12 items" hint; a bigger one shows its size instead, so
-// that drawing a line never scans megabytes.
+// counted when drawn, for the "12 items" hint; a bigger one shows its size
+// until a background count (counts.go) answers, so that drawing a line
+// never scans megabytes.
 const countLimit = 64 << 10
 
 // segment is one styled run of a line.
