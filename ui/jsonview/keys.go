@@ -9,6 +9,9 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, HalfUp, HalfDown, Top, Bottom key.Binding
 
+	// Over the cursor's siblings: past an open entry to the next one.
+	NextSibling, PrevSibling key.Binding
+
 	Toggle, Expand, Collapse, ExpandAll, CollapseAll, ExpandLevel key.Binding
 
 	Search, NextMatch, PrevMatch key.Binding
@@ -33,6 +36,9 @@ func DefaultKeyMap() KeyMap {
 		HalfDown: b("ctrl+d", "half page down", "ctrl+d"),
 		Top:      b("g/home", "top", "g", "home"),
 		Bottom:   b("G/end", "bottom", "G", "end"),
+
+		NextSibling: b("}", "next sibling", "}"),
+		PrevSibling: b("{", "previous sibling", "{"),
 
 		Toggle:      b("space/enter", "toggle", "space", "enter"),
 		Expand:      b("→/l", "expand", "right", "l"),
@@ -60,7 +66,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is every binding, in columns for the help screen.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom, k.NextSibling, k.PrevSibling},
 		{k.Toggle, k.Expand, k.Collapse, k.ExpandAll, k.CollapseAll, k.ExpandLevel},
 		{k.Search, k.NextMatch, k.PrevMatch, k.Wrap},
 	}

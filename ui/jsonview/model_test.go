@@ -374,3 +374,29 @@ func TestBigContainerCountedInBackground(t *testing.T) {
 		t.Fatalf("want %s in\n%s", want, v)
 	}
 }
+
+func TestSiblings(t *testing.T) {
+	m := open(t, "patient.json", 60, 20)
+	m = keys(t, m, "j", "j", "j") // meta, open
+	m = keys(t, m, "}")
+	if m.Path() != "identifier" {
+		t.Fatalf("} went to %q", m.Path())
+	}
+	m = keys(t, m, "}", "}", "{") // active, name, back to active
+	if m.Path() != "active" {
+		t.Fatalf("} } { went to %q", m.Path())
+	}
+	m.Search("Ann")
+	m = keys(t, m, "}")
+	if m.Path() != "name[0].given[1]" {
+		t.Fatalf("} past the last element moved to %q", m.Path())
+	}
+	m = keys(t, m, "{", "{")
+	if m.Path() != "name[0].given[0]" {
+		t.Fatalf("{ before the first element moved to %q", m.Path())
+	}
+	m = keys(t, m, "g", "}")
+	if m.Cursor() != 0 {
+		t.Fatal("} on the root moved")
+	}
+}

@@ -335,3 +335,20 @@ func (m *Model) reveal(i int32) int {
 	}
 	return m.lineOf(i, m.cursor)
 }
+
+// sibling moves the cursor to the next (d = 1) or previous (d = -1) member
+// of the cursor node's parent, staying put at either end.
+func (m *Model) sibling(d int) {
+	i := m.cursorNode()
+	p := m.nodes[i].parent
+	if p < 0 {
+		return
+	}
+	idx := int(m.nodes[i].index) + d
+	if idx < 0 || idx >= int(m.nodes[p].count) {
+		return
+	}
+	if pos := m.lineOf(m.nodes[p].first+int32(idx), m.cursor); pos >= 0 {
+		m.setCursor(pos)
+	}
+}

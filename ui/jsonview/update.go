@@ -84,6 +84,10 @@ func (m *Model) treeKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setCursor(0)
 	case key.Matches(msg, k.Bottom):
 		m.setCursor(len(m.lines) - 1)
+	case key.Matches(msg, k.NextSibling):
+		m.sibling(1)
+	case key.Matches(msg, k.PrevSibling):
+		m.sibling(-1)
 	case key.Matches(msg, k.Toggle):
 		m.Toggle()
 	case key.Matches(msg, k.Expand):
