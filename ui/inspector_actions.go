@@ -32,7 +32,7 @@ type inspectorCopiedMsg struct {
 // copy puts text on the system clipboard and sends it by OSC 52.
 func (s *InspectorScreen) copy(what, text string) tea.Cmd {
 	if text == "" {
-		s.setStatus("nothing to copy here", true)
+		s.setStatus("the cursor is on the whole resource: there is no path to copy", true)
 		return nil
 	}
 	s.setStatus("copying "+what+"…", false)
@@ -48,8 +48,11 @@ func (s *InspectorScreen) onCopied(msg inspectorCopiedMsg) {
 	}
 	size := plural(msg.n, "character", "characters")
 	if msg.err != nil {
-		s.setStatus(fmt.Sprintf("copied %s (%s) by OSC 52 only: no system clipboard (%s)",
-			msg.what, size, termsafe.String(firstLine(msg.err.Error()))), false)
+		why := termsafe.String(firstLine(msg.err.Error()))
+		if strings.Contains(why, "No clipboard utilities") {
+			why = "no xclip, xsel or wl-copy installed"
+		}
+		s.setStatus(fmt.Sprintf("copied %s (%s) by OSC 52 only; system clipboard: %s", msg.what, size, why), false)
 		return
 	}
 	s.setStatus(fmt.Sprintf("copied %s (%s) to the system clipboard and by OSC 52", msg.what, size), false)

@@ -53,7 +53,7 @@ func TestInspectorFollowsReferenceWithHistory(t *testing.T) {
 	if ins.cur.ref != ref || len(ins.back) != 1 {
 		t.Fatalf("after enter: showing %s (back %d), want %s", ins.cur.ref, len(ins.back), ref)
 	}
-	if v := plainView(ins); !strings.Contains(v, ref) || !strings.Contains(v, "[ 1 back") {
+	if v := plainView(ins); !strings.Contains(v, ref) || !strings.Contains(v, "← 1 back") {
 		t.Fatalf("view after following:\n%s", v)
 	}
 	// Back keeps the tree's state: the cursor is still on the reference.

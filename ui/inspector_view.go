@@ -44,10 +44,10 @@ func (s *InspectorScreen) inspectorTitle() string {
 	left := st.Title.Render(termsafe.String(s.cur.ref))
 	var hist []string
 	if n := len(s.back); n > 0 {
-		hist = append(hist, fmt.Sprintf("[ %d back", n))
+		hist = append(hist, fmt.Sprintf("← %d back", n))
 	}
 	if n := len(s.forward); n > 0 {
-		hist = append(hist, fmt.Sprintf("%d forward ]", n))
+		hist = append(hist, fmt.Sprintf("%d forward →", n))
 	}
 	if len(hist) > 0 {
 		left += "  " + st.Subtle.Render(strings.Join(hist, " · "))
