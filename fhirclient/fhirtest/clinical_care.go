@@ -286,6 +286,9 @@ func (p *clinPatient) allergies() {
 
 func (p *clinPatient) immunization(e *encounterPlan, key string, at time.Time) {
 	v := vaccines[key]
+	if at.Year() < v.Since {
+		return
+	}
 	id := p.r.UUID()
 	im := immunizationJSON{ResourceType: "Immunization", ID: id, Meta: metaFor(at), Status: "completed",
 		VaccineCode: v.Code.cc(), Patient: p.ref, OccurrenceDateTime: fhirTime(at), PrimarySource: e != nil,

@@ -150,31 +150,35 @@ var chronicTreatment = map[string][]string{
 	"oa_knee":     {"acetaminophen"},
 }
 
-// vaccineDef is a CVX vaccine.
-type vaccineDef struct{ Code concept }
+// vaccineDef is a CVX vaccine and the year it came into use in the US (so that a dataset
+// with an early ClinicalConfig.Reference has no anachronisms).
+type vaccineDef struct {
+	Code  concept
+	Since int
+}
 
-func cvx(code, display string) vaccineDef {
-	return vaccineDef{Code: newConcept(display, coding{System: sysCVX, Code: code, Display: display})}
+func cvx(code, display string, since int) vaccineDef {
+	return vaccineDef{Code: newConcept(display, coding{System: sysCVX, Code: code, Display: display}), Since: since}
 }
 
 var vaccines = map[string]vaccineDef{
-	"flu":     cvx("140", "Influenza, seasonal, injectable, preservative free"),
-	"covid":   cvx("208", "SARS-COV-2 (COVID-19) vaccine, mRNA, spike protein, LNP, preservative free, 30 mcg/0.3mL dose"),
-	"tdap":    cvx("115", "Tdap"),
-	"td":      cvx("113", "Td (adult) preservative free"),
-	"zoster":  cvx("187", "zoster vaccine recombinant"),
-	"pcv13":   cvx("133", "Pneumococcal conjugate PCV 13"),
-	"ppsv23":  cvx("33", "pneumococcal polysaccharide vaccine, 23 valent"),
-	"hpv":     cvx("62", "HPV, quadrivalent"),
-	"mcv4":    cvx("114", "meningococcal MCV4P"),
-	"hepb":    cvx("08", "Hep B, adolescent or pediatric"),
-	"dtap":    cvx("20", "DTaP"),
-	"ipv":     cvx("10", "IPV"),
-	"hib":     cvx("49", "Hib (PRP-OMP)"),
-	"mmr":     cvx("03", "MMR"),
-	"varicel": cvx("21", "varicella"),
-	"hepa":    cvx("83", "Hep A, ped/adol, 2 dose"),
-	"rota":    cvx("119", "rotavirus, monovalent"),
+	"flu":     cvx("140", "Influenza, seasonal, injectable, preservative free", 2003),
+	"covid":   cvx("208", "SARS-COV-2 (COVID-19) vaccine, mRNA, spike protein, LNP, preservative free, 30 mcg/0.3mL dose", 2021),
+	"tdap":    cvx("115", "Tdap", 2005),
+	"td":      cvx("113", "Td (adult) preservative free", 1992),
+	"zoster":  cvx("187", "zoster vaccine recombinant", 2018),
+	"pcv13":   cvx("133", "Pneumococcal conjugate PCV 13", 2010),
+	"ppsv23":  cvx("33", "pneumococcal polysaccharide vaccine, 23 valent", 1983),
+	"hpv":     cvx("62", "HPV, quadrivalent", 2006),
+	"mcv4":    cvx("114", "meningococcal MCV4P", 2005),
+	"hepb":    cvx("08", "Hep B, adolescent or pediatric", 1981),
+	"dtap":    cvx("20", "DTaP", 1997),
+	"ipv":     cvx("10", "IPV", 1955),
+	"hib":     cvx("49", "Hib (PRP-OMP)", 1989),
+	"mmr":     cvx("03", "MMR", 1971),
+	"varicel": cvx("21", "varicella", 1995),
+	"hepa":    cvx("83", "Hep A, ped/adol, 2 dose", 1995),
+	"rota":    cvx("119", "rotavirus, monovalent", 2008),
 }
 
 // childhoodSchedule: vaccine key and age in months (CDC routine schedule, simplified).

@@ -359,3 +359,20 @@ func TestClinicalIndexesOpenEMRParameters(t *testing.T) {
 		}
 	}
 }
+
+// A dataset dated before a vaccine existed does not contain it.
+func TestClinicalVaccinesNotBeforeTheyExisted(t *testing.T) {
+	ref := time.Date(2016, 6, 1, 9, 0, 0, 0, time.UTC)
+	seen := map[string]bool{}
+	GenerateClinicalEach(ClinicalConfig{Seed: 6, Patients: 400, Reference: ref}, func(r Resource) {
+		if r.Type == "Immunization" {
+			seen[r.Search["vaccine-code"][0]] = true
+		}
+	})
+	if seen["208"] || seen["187"] {
+		t.Fatalf("2016 data holds COVID-19 or recombinant zoster vaccines: %v", seen)
+	}
+	if !seen["140"] {
+		t.Fatalf("no influenza vaccines at all: %v", seen)
+	}
+}

@@ -132,6 +132,7 @@ func (p *clinPatient) vaccinesAndScreening(plans []*encounterPlan) {
 	}
 	adult("covid", p.age >= 5 && r.IntN(100) < 30)
 	adult("tdap", p.age >= 19 && r.IntN(100) < 10)
+	adult("td", p.age >= 19 && r.IntN(100) < 10) // the ten-yearly booster
 	adult("zoster", p.age >= 50 && r.IntN(100) < 25)
 	adult("ppsv23", p.age >= 65 && r.IntN(100) < 20)
 
