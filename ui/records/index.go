@@ -15,8 +15,7 @@ import (
 )
 
 // probeLimit bounds how far detect looks for the end of the first line when
-// deciding between one JSON document and NDJSON, so opening a 200 MB
-// single-line bundle never waits for a full scan before indexing starts.
+// deciding between one JSON document and NDJSON.
 var probeLimit = 16 << 20 // a var so tests can shrink it
 
 // detect decides the file's shape from its first bytes and rejects what is
@@ -49,20 +48,20 @@ func detect(path string, data []byte) (Format, int, error) {
 		}
 		return FormatUnknown, start, nil
 	}
-	// Several complete values on separate lines make NDJSON; a pretty-printed
-	// document's first line ("{") is never a complete value.
+	// NDJSON when the first line is {...} and the next one starts with "{".
+	// No JSON document has that boundary: inside a container the line would
+	// end with a comma, and strings cannot hold raw newlines. So the rule
+	// also recognises NDJSON whose first record is broken (reported as a bad
+	// line), without scanning the line. A pretty-printed document's first
+	// line is "{" (or ends with "," or "["), never "}".
 	probe := data[start:min(len(data), start+probeLimit)]
 	nl := bytes.IndexByte(probe, '\n')
 	if nl < 0 {
 		return FormatUnknown, start, nil
 	}
-	// Look at what follows first: a one-line document ending in "\n" is
-	// then recognised without scanning its line.
-	if rest := bytes.TrimLeft(data[start+nl:], " \t\r\n"); len(rest) == 0 || rest[0] != '{' {
-		return FormatUnknown, start, nil
-	}
 	first := bytes.TrimRight(probe[:nl], " \t\r")
-	if end, err := jsonscan.SkipValue(first, 0); err == nil && end == len(first) {
+	rest := bytes.TrimLeft(data[start+nl:], " \t\r\n")
+	if len(first) >= 2 && first[len(first)-1] == '}' && len(rest) > 0 && rest[0] == '{' {
 		return FormatNDJSON, start, nil
 	}
 	return FormatUnknown, start, nil

@@ -229,6 +229,14 @@ func TestPrettyDocumentNamedNDJSON(t *testing.T) {
 	}
 }
 
+func TestNDJSONWithBrokenFirstRecord(t *testing.T) {
+	nd := "{\"resourceType\":\"Patient\",\"id\":}\n{\"resourceType\":\"Patient\",\"id\":\"2\"}\n"
+	s := openDone(t, writeFile(t, "export.json", []byte(nd)))
+	if st := s.Status(); st.Format != FormatNDJSON || st.Entries != 1 || st.BadLines != 1 || s.LineErrors()[0].Line != 1 {
+		t.Fatalf("status %+v %v", st, s.LineErrors())
+	}
+}
+
 func TestNDJSONWithLongFirstLine(t *testing.T) {
 	defer func(old int) { probeLimit = old }(probeLimit)
 	probeLimit = 64 // the first line is longer than the probe: detected late
