@@ -41,6 +41,9 @@ func FuzzFromBytes(f *testing.F) {
 			if !errors.As(e, &fe) {
 				t.Fatalf("untyped error %v", e)
 			}
+			if fe.Reason == ReasonIO || fe.Reason == ReasonChanged {
+				t.Fatalf("in-memory input cannot fail I/O: a panic was recovered: %v", e)
+			}
 		}
 		for i := 0; i < s.Len(); i++ {
 			e := s.Entry(i)
