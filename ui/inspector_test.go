@@ -249,3 +249,17 @@ func hasMsg(msgs []tea.Msg, want tea.Msg) bool {
 	}
 	return false
 }
+
+func TestInspectorReferenceToLockedTypeExplainsScope(t *testing.T) {
+	env := clinicalEnv(t, fhirtest.Options{}, []string{"system/Observation.read"}, 120, 40)
+	ins := openInspector(t, env, "Observation", nil)
+	cursorTo(t, ins, "Patient/")
+	browsePress(t, ins, "enter")
+	if !strings.HasPrefix(ins.cur.ref, "Observation/") || !ins.statusBad {
+		t.Fatalf("locked reference opened? showing %s, status %q", ins.cur.ref, ins.status)
+	}
+	if !strings.Contains(ins.status, "system/Patient.read") {
+		t.Fatalf("status does not name the missing scope: %q", ins.status)
+	}
+	assertNoRawEscapes(t, ins.View())
+}

@@ -422,3 +422,77 @@ func TestResultsOfflineFileFilterOpenAndBadLines(t *testing.T) {
 		t.Fatal("offline inspector cannot resolve references in the file")
 	}
 }
+
+func TestResultsNextWhilePrefetchInFlightWaitsForIt(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Patients: 60, Latency: 150 * time.Millisecond}, nil, 100, 30)
+	s := NewResultsScreen(env.common, "Patient", url.Values{"_count": {"25"}})
+	// Deliver the first page but not the prefetch it starts.
+	var prefetch tea.Cmd
+	for _, m := range runCmd(s.Init()) {
+		_, prefetch = s.Update(m)
+	}
+	if !s.prefetch.Busy() {
+		t.Fatal("no prefetch in flight after page 1")
+	}
+	before := env.srv.Counters().Requests
+	_, cmd := s.Update(keyPress("n"))
+	if cmd != nil || !s.waitPrefetch || !s.Busy() || s.page.Number != 1 {
+		t.Fatalf("n during the prefetch should wait for it (wait %v busy %v page %d)", s.waitPrefetch, s.Busy(), s.page.Number)
+	}
+	if !strings.Contains(plainView(s), "Loading page 2… (esc cancels)") {
+		t.Fatalf("no loading state:\n%s", plainView(s))
+	}
+	settle(t, s, prefetch)
+	if s.page.Number != 2 || s.Busy() {
+		t.Fatalf("the prefetched page was not shown: page %d busy %v", s.page.Number, s.Busy())
+	}
+	// Page 2 came from the prefetch; page 3's prefetch is the only new request.
+	if got := env.srv.Counters().Requests - before; got > 2 {
+		t.Fatalf("%d requests for page 2 (and the prefetch of 3)", got)
+	}
+}
+
+func TestResultsResumeRearmsIndexingTicks(t *testing.T) {
+	src, err := records.OpenFile(filepath.Join("testdata", "results_fixture.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	s := NewFileResultsScreen(browseCommon(100, 30), "export.ndjson", src)
+	_ = s.Init()
+	if err := src.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// A tick that went to the screen above is lost; an old tick arriving late is ignored.
+	old := resultsTickMsg{screen: s, seq: s.tickSeq - 1}
+	if _, cmd := s.Update(old); cmd != nil {
+		t.Fatal("a stale tick re-armed ticking")
+	}
+	if cmd := s.Resume(); cmd != nil {
+		t.Fatal("Resume ticks although indexing is done")
+	}
+	if v := plainView(s); !strings.Contains(v, "166 entries") || strings.Contains(v, "indexing") {
+		t.Fatalf("done file:\n%s", v)
+	}
+}
+
+func TestResultsAndInspectorFitAnySize(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, 120, 40)
+	s := startResults(t, env, "Observation", nil)
+	_, msgs := browsePress(t, s, "enter")
+	ins, _ := findPush(msgs)
+	for _, size := range [][2]int{{20, 5}, {40, 10}, {80, 24}, {120, 40}, {200, 60}, {33, 7}} {
+		for _, scr := range []Screen{s, ins} {
+			scr.SetSize(size[0], size[1])
+			lines := strings.Split(plainView(scr), "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%T at %dx%d: %d lines", scr, size[0], size[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := textWidth(l); w > size[0] {
+					t.Errorf("%T at %dx%d: line %d is %d wide: %q", scr, size[0], size[1], i, w, l)
+				}
+			}
+		}
+	}
+}
