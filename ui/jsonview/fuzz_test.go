@@ -1,8 +1,11 @@
 package jsonview
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +60,41 @@ func FuzzModel(f *testing.F) {
 			if m.Cursor() < 0 || m.Cursor() >= m.Lines() {
 				t.Fatalf("cursor %d outside %d lines", m.Cursor(), m.Lines())
 			}
+			checkLines(t, m)
 		}
 	})
+}
+
+// checkLines asserts the spliced line list is what a fresh layout of the
+// expanded flags gives: expand/collapse splicing never drifts.
+func checkLines(t *testing.T, m *Model) {
+	t.Helper()
+	fresh := m.appendVisible(nil, 0)
+	if !slices.Equal(fresh, m.lines) {
+		t.Fatalf("line list drifted: %v, fresh layout %v", m.lines, fresh)
+	}
+}
+
+// TestRandomEditsKeepLines drives expand/collapse/level/search at random
+// over a nested document and checks the line list after every step.
+func TestRandomEditsKeepLines(t *testing.T) {
+	doc := bigBundle(40 << 10)
+	m, err := New(doc, PlainStyles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetSize(60, 12)
+	r := rand.New(rand.NewPCG(7, 9))
+	ops := []string{"j", "k", "l", "h", "space", "}", "{", "G", "g", "pgdown", "pgup", "2", "3", "C", "E"}
+	for step := range 3000 {
+		if step%97 == 0 {
+			m.Search(fmt.Sprintf("Family%d", r.IntN(20)))
+		} else {
+			m = keys(t, m, ops[r.IntN(len(ops))])
+		}
+		checkLines(t, m)
+		if m.Cursor() < 0 || m.Cursor() >= m.Lines() {
+			t.Fatalf("step %d: cursor %d of %d", step, m.Cursor(), m.Lines())
+		}
+	}
 }
