@@ -177,11 +177,11 @@ func cityPhone(r Rand, city string) string {
 
 func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, reference) {
 	gender := Pick(r, []string{"female", "male"})
-	given := Pick(r, maleGiven)
+	given := Pick(r, clinMaleGiven)
 	if gender == "female" {
-		given = Pick(r, femaleGiven)
+		given = Pick(r, clinFemaleGiven)
 	}
-	family := Pick(r, familyNames)
+	family := Pick(r, clinFamilyNames)
 	// Roughly a primary care workforce: 6 in 10 MDs, 1 DO, 2 NPs, 1 PA.
 	qual := qualifications[[]int{0, 0, 0, 0, 0, 0, 1, 2, 2, 3}[r.IntN(10)]]
 	prefix := []string(nil)

@@ -200,12 +200,15 @@ var (
 // name, telecom, address, marital status, language, GP and managing organization.
 func (p *clinPatient) patientResource(i int) Resource {
 	r := p.r
-	given := Pick(r, maleGiven)
+	pool := clinMaleGiven
 	if p.female || (p.gender == "other" && r.IntN(2) == 0) {
-		given = Pick(r, femaleGiven)
+		pool = clinFemaleGiven
 	}
-	middle := Pick(r, append(append([]string{}, femaleGiven...), maleGiven...))
-	family := Pick(r, familyNames)
+	given, middle := Pick(r, pool), Pick(r, pool)
+	for middle == given {
+		middle = Pick(r, pool)
+	}
+	family := Pick(r, clinFamilyNames)
 	race, acc, pick := raceCategories[0], 0, r.IntN(100)
 	for _, rc := range raceCategories {
 		if acc += rc.Pct; pick < acc {
