@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"fhirscope/fhirclient/fhirtest"
+	"fhirscope/ui/records"
+)
+
+// More results screen tests: offline files, prefetch timing, ticks, layout at any size.
+
+func TestResultsOfflineFileFilterOpenAndBadLines(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "results_fixture.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(raw), []byte("\n"))
+	// A broken line in the middle of an export: skipped, counted, the rest still usable.
+	bad := append(append(append([][]byte{}, lines[:10]...), []byte(`{"resourceType":"Patient","id":`)), lines[10:]...)
+	path := filepath.Join(t.TempDir(), "export.ndjson")
+	if err := os.WriteFile(path, append(bytes.Join(bad, []byte("\n")), '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := records.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := src.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := NewFileResultsScreen(browseCommon(120, 40), "export.ndjson", src)
+	settle(t, s, s.Init())
+	if v := plainView(s); !strings.Contains(v, "1 bad line skipped") || !strings.Contains(v, "row 1 of "+strconv.Itoa(len(lines))) {
+		t.Fatalf("bad line not reported, or rows lost:\n%s", v)
+	}
+	// s is for server searches only.
+	if _, msgs := browsePress(t, s, "s"); s.searching || !hasStatus(msgs, "use / to filter") {
+		t.Fatal("s on a file should point to the filter")
+	}
+	// The filter runs over the file's entries in a command.
+	browsePress(t, s, "/")
+	browseType(t, s, "encounter check")
+	if s.rowCount() == 0 || s.rowCount() >= len(lines) {
+		t.Fatalf("filter kept %d of %d", s.rowCount(), len(lines))
+	}
+	for k := range s.rowCount() {
+		if typ, _ := typeAndID(src.Entry(s.rowAt(k))); typ != "Encounter" {
+			t.Fatalf("filter kept a %s", typ)
+		}
+	}
+	browsePress(t, s, "esc")
+	// enter opens the inspector, which resolves references inside the file.
+	browsePress(t, s, "G")
+	_, msgs := browsePress(t, s, "enter")
+	scr, ok := findPush(msgs)
+	if !ok {
+		t.Fatal("enter did not open the inspector")
+	}
+	if ins := scr.(*InspectorScreen); ins.localRefs == nil || ins.c.Client != nil {
+		t.Fatal("offline inspector cannot resolve references in the file")
+	}
+}
+
+func TestResultsNextWhilePrefetchInFlightWaitsForIt(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Patients: 60, Latency: 150 * time.Millisecond}, nil, 100, 30)
+	s := NewResultsScreen(env.common, "Patient", url.Values{"_count": {"25"}})
+	// Deliver the first page but not the prefetch it starts.
+	var prefetch tea.Cmd
+	for _, m := range runCmd(s.Init()) {
+		_, prefetch = s.Update(m)
+	}
+	if !s.prefetch.Busy() {
+		t.Fatal("no prefetch in flight after page 1")
+	}
+	before := env.srv.Counters().Requests
+	_, cmd := s.Update(keyPress("n"))
+	if cmd != nil || !s.waitPrefetch || !s.Busy() || s.page.Number != 1 {
+		t.Fatalf("n during the prefetch should wait for it (wait %v busy %v page %d)", s.waitPrefetch, s.Busy(), s.page.Number)
+	}
+	if !strings.Contains(plainView(s), "Loading page 2… (esc cancels)") {
+		t.Fatalf("no loading state:\n%s", plainView(s))
+	}
+	settle(t, s, prefetch)
+	if s.page.Number != 2 || s.Busy() {
+		t.Fatalf("the prefetched page was not shown: page %d busy %v", s.page.Number, s.Busy())
+	}
+	// Page 2 came from the prefetch; page 3's prefetch is the only new request.
+	if got := env.srv.Counters().Requests - before; got > 2 {
+		t.Fatalf("%d requests for page 2 (and the prefetch of 3)", got)
+	}
+}
+
+func TestResultsResumeRearmsIndexingTicks(t *testing.T) {
+	src, err := records.OpenFile(filepath.Join("testdata", "results_fixture.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	s := NewFileResultsScreen(browseCommon(100, 30), "export.ndjson", src)
+	_ = s.Init()
+	if err := src.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// A tick that went to the screen above is lost; an old tick arriving late is ignored.
+	old := resultsTickMsg{screen: s, seq: s.tickSeq - 1}
+	if _, cmd := s.Update(old); cmd != nil {
+		t.Fatal("a stale tick re-armed ticking")
+	}
+	if cmd := s.Resume(); cmd != nil {
+		t.Fatal("Resume ticks although indexing is done")
+	}
+	if v := plainView(s); !strings.Contains(v, "166 entries") || strings.Contains(v, "indexing") {
+		t.Fatalf("done file:\n%s", v)
+	}
+}
+
+func TestResultsAndInspectorFitAnySize(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, 120, 40)
+	s := startResults(t, env, "Observation", nil)
+	_, msgs := browsePress(t, s, "enter")
+	ins, _ := findPush(msgs)
+	for _, size := range [][2]int{{20, 5}, {40, 10}, {80, 24}, {120, 40}, {200, 60}, {33, 7}} {
+		for _, scr := range []Screen{s, ins} {
+			scr.SetSize(size[0], size[1])
+			lines := strings.Split(plainView(scr), "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%T at %dx%d: %d lines", scr, size[0], size[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := textWidth(l); w > size[0] {
+					t.Errorf("%T at %dx%d: line %d is %d wide: %q", scr, size[0], size[1], i, w, l)
+				}
+			}
+		}
+	}
+}
