@@ -43,11 +43,14 @@ func renderStatusBar(s *Styles, width int, in statusInfo) string {
 	if in.Insecure {
 		left = append(left, s.StatusWarn.Render("TLS NOT VERIFIED"))
 	}
+	// Each piece is rendered on its own: a style nested inside another ends with a reset
+	// that would strip the outer background from the rest of the segment.
+	sp := s.StatusBar.Render(" ")
 	item := func(label, value string) string {
 		if label == "" {
-			return s.StatusItem.Render(value)
+			return sp + s.StatusBar.Render(value) + sp
 		}
-		return s.StatusItem.Render(s.StatusLabel.Render(label+" ") + value)
+		return sp + s.StatusLabel.Render(label+" ") + s.StatusBar.Render(value) + sp
 	}
 	type seg struct {
 		text     string
@@ -72,7 +75,7 @@ func renderStatusBar(s *Styles, width int, in statusInfo) string {
 	if in.Position != "" {
 		segs = append(segs, seg{item("", termsafe.String(in.Position)), 6})
 	}
-	right := s.StatusItem.Render("? help")
+	right := item("", "? help")
 	if in.Message != "" {
 		right = s.StatusMsg.Render(termsafe.String(in.Message))
 	}

@@ -46,7 +46,6 @@ type Styles struct {
 
 	// Status bar.
 	StatusBar   lipgloss.Style
-	StatusItem  lipgloss.Style // one segment (profile, server, token, paging)
 	StatusLabel lipgloss.Style
 	StatusDemo  lipgloss.Style // "DEMO: synthetic data" badge
 	StatusWarn  lipgloss.Style // insecure / token expired badge
@@ -137,7 +136,6 @@ func NewStyles(dark bool) *Styles {
 	s.Banner = lipgloss.NewStyle().Foreground(p.demoFg).Background(p.bad).Bold(true).Padding(0, 1)
 	s.Input = fg(p.accent)
 	s.StatusBar = lipgloss.NewStyle().Foreground(p.barFg).Background(p.barBg)
-	s.StatusItem = lipgloss.NewStyle().Foreground(p.barFg).Background(p.barBg).Padding(0, 1)
 	s.StatusLabel = lipgloss.NewStyle().Foreground(p.subtle).Background(p.barBg)
 	s.StatusDemo = lipgloss.NewStyle().Foreground(p.demoFg).Background(p.demoBg).Bold(true).Padding(0, 1)
 	s.StatusWarn = lipgloss.NewStyle().Foreground(p.demoFg).Background(p.bad).Bold(true).Padding(0, 1)
@@ -170,7 +168,6 @@ func NoColorStyles() *Styles {
 	s.Selected = lipgloss.NewStyle().Reverse(true)
 	s.Banner = lipgloss.NewStyle().Reverse(true).Bold(true).Padding(0, 1)
 	s.StatusBar = lipgloss.NewStyle().Reverse(true)
-	s.StatusItem = lipgloss.NewStyle().Reverse(true).Padding(0, 1)
 	s.StatusLabel = lipgloss.NewStyle().Reverse(true)
 	s.StatusDemo = lipgloss.NewStyle().Bold(true).Padding(0, 1)
 	s.StatusWarn = lipgloss.NewStyle().Bold(true).Padding(0, 1)
@@ -194,7 +191,7 @@ func base() *Styles {
 		Panel:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1),
 		ErrorPanel: lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1),
 		Banner:     plain, Input: plain,
-		StatusBar: plain, StatusItem: plain, StatusLabel: plain, StatusDemo: plain, StatusWarn: plain, StatusMsg: plain,
+		StatusBar: plain, StatusLabel: plain, StatusDemo: plain, StatusWarn: plain, StatusMsg: plain,
 		JSONKey: plain, JSONString: plain, JSONNumber: plain, JSONBool: plain, JSONNull: plain, JSONPunct: plain,
 	}
 }
