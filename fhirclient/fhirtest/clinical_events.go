@@ -133,8 +133,11 @@ func (p *clinPatient) planEncounters() []*encounterPlan {
 		if e := addAt(kindEmergency, day.Add(-12*time.Hour)); e != nil {
 			e.site, e.loc, e.locID = p.home.hospital, p.home.hospital.clinic, p.home.hospital.clinicID
 			e.pract = p.dir.practs[r.IntN(len(p.dir.practs))]
-			e.acute = &acuteProblems[len(acuteProblems)-1-r.IntN(2)]     // pneumonia or ankle sprain
-			e.start = e.start.Add(time.Duration(r.IntN(10)) * time.Hour) // emergencies come at any hour
+			e.acute = &acuteProblems[len(acuteProblems)-1-r.IntN(2)] // pneumonia or ankle sprain
+			if p.age < e.acute.MinAge {
+				e.acute = &acuteProblems[len(acuteProblems)-1]
+			}
+			e.start = e.start.Add(time.Duration(r.IntN(10)) * time.Hour) // emergencies come at all hours
 		}
 	}
 	// Chronic disease follow-up three months after a check-up.
