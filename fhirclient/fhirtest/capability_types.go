@@ -122,18 +122,18 @@ func (s *Server) servedTypes() []typeDef {
 	return out
 }
 
-// cachedDef is a typeDef computed for a dataset holding n resources of the type.
+// cachedDef is a typeDef computed for version n of the type's data.
 type cachedDef struct {
 	def typeDef
 	ok  bool
-	n   int
+	n   uint64
 }
 
 // typeDef returns the definition of a served type, with the data's extra indexed params.
 // Finding the indexed params walks every resource of the type, so the result is cached until
-// the type's resource count changes.
+// the type's data changes.
 func (s *Server) typeDef(name string) (typeDef, bool) {
-	n := s.data.Len(name)
+	_, n := s.data.allVersioned(name)
 	s.defMu.Lock()
 	c, hit := s.defCache[name]
 	s.defMu.Unlock()

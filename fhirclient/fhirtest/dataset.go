@@ -40,9 +40,10 @@ type Dataset struct {
 // typeStore keeps one type's resources. Adds append and mark the slice unsorted so that
 // building 100,000s of resources stays linear; readers sort once, lazily.
 type typeStore struct {
-	list   []Resource
-	byID   map[string]int // index into list; valid only while sorted
-	sorted bool
+	version uint64 // bumped by every Add: caches built from list (search indexes) check it
+	list    []Resource
+	byID    map[string]int // index into list; valid only while sorted
+	sorted  bool
 }
 
 // NewDataset returns an empty dataset.
@@ -62,6 +63,7 @@ func (d *Dataset) Add(r Resource) {
 	if n := len(ts.list); n > 0 && ts.list[n-1].ID >= r.ID {
 		ts.sorted = false
 	}
+	ts.version++
 	ts.list = append(ts.list, r)
 	if ts.sorted {
 		if ts.byID == nil {
@@ -130,14 +132,27 @@ func (d *Dataset) Types() []string {
 
 // All returns the resources of typ in ID order. The slice is shared: do not modify it.
 func (d *Dataset) All(typ string) []Resource {
-	d.ensureSorted()
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	ts := d.byType[typ]
-	if ts == nil {
-		return nil
+	list, _ := d.allVersioned(typ)
+	return list
+}
+
+// allVersioned returns All(typ) with the version of the type's contents it reflects.
+func (d *Dataset) allVersioned(typ string) ([]Resource, uint64) {
+	for {
+		d.ensureSorted()
+		d.mu.RLock()
+		ts := d.byType[typ]
+		if ts == nil {
+			d.mu.RUnlock()
+			return nil, 0
+		}
+		if ts.sorted { // else an Add slipped in after ensureSorted: sort again
+			list, v := ts.list[:len(ts.list):len(ts.list)], ts.version
+			d.mu.RUnlock()
+			return list, v
+		}
+		d.mu.RUnlock()
 	}
-	return ts.list[:len(ts.list):len(ts.list)]
 }
 
 // Len returns how many resources of typ are stored.
@@ -147,18 +162,25 @@ func (d *Dataset) Len(typ string) int {
 
 // Get returns the resource typ/id.
 func (d *Dataset) Get(typ, id string) (Resource, bool) {
-	d.ensureSorted()
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	ts := d.byType[typ]
-	if ts == nil {
-		return Resource{}, false
+	for {
+		d.ensureSorted()
+		d.mu.RLock()
+		ts := d.byType[typ]
+		if ts == nil {
+			d.mu.RUnlock()
+			return Resource{}, false
+		}
+		if ts.sorted {
+			i, ok := ts.byID[id]
+			var r Resource
+			if ok {
+				r = ts.list[i]
+			}
+			d.mu.RUnlock()
+			return r, ok
+		}
+		d.mu.RUnlock()
 	}
-	i, ok := ts.byID[id]
-	if !ok {
-		return Resource{}, false
-	}
-	return ts.list[i], true
 }
 
 // SearchParams returns the search parameter names indexed on any resource of typ, sorted.

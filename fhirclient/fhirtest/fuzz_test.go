@@ -2,6 +2,7 @@ package fhirtest
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -66,6 +67,7 @@ func FuzzSearchQuery(f *testing.F) {
 	f.Add("family=smi&birthdate=ge1970-01&gender=female,male&_count=3")
 	f.Add("name:contains=an&identifier=urn:oid:2.16.840.1.113883.4.999.1|MRN-0001000&birthdate=lt2000-02-03T10:00:00Z")
 	f.Add("general-practitioner=Practitioner/abc&active:missing=false&telecom:not=x")
+	f.Add("gender=FEMALE,male&identifier=|MRN-0001003&_id=x,y")
 	f.Fuzz(func(t *testing.T, query string) {
 		q, err := url.ParseQuery(query)
 		if err != nil {
@@ -80,8 +82,32 @@ func FuzzSearchQuery(f *testing.F) {
 		if len(got) > len(all) {
 			t.Fatalf("more matches than resources")
 		}
+		// The indexed search must agree with the full scan, resource for resource.
+		indexed := s.search("Patient", conds, nil)
+		if len(indexed) != len(got) {
+			t.Fatalf("indexed search found %d, scan %d", len(indexed), len(got))
+		}
+		for i := range got {
+			if got[i].ID != indexed[i].ID {
+				t.Fatalf("indexed search order differs at %d", i)
+			}
+		}
 		for _, v := range q["birthdate"] {
 			_, _, _ = dateRange(v)
+		}
+	})
+}
+
+// FuzzFoldKey: the search index's key must agree exactly with strings.EqualFold, or an
+// indexed search could miss a match the full scan finds.
+func FuzzFoldKey(f *testing.F) {
+	f.Add("Kelvin", "\u212aelvin")
+	f.Add("straße", "STRASSE")
+	f.Add("ſ", "S")
+	f.Add("MRN-0001000", "mrn-0001000")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if (foldKey(a) == foldKey(b)) != strings.EqualFold(a, b) {
+			t.Fatalf("foldKey(%q)=%q foldKey(%q)=%q, EqualFold=%v", a, foldKey(a), b, foldKey(b), strings.EqualFold(a, b))
 		}
 	})
 }

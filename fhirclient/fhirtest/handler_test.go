@@ -199,3 +199,68 @@ func TestTLSServerAndCAFile(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 }
+
+func TestIndexedSearchMatchesScan(t *testing.T) {
+	d := observationData()
+	s := NewHandler(Options{Data: d})
+	def, _ := s.typeDef("Observation")
+	pid := d.All("Patient")[0].ID
+	for _, q := range []string{
+		"patient=" + pid, "patient=Patient/" + pid, "patient=nobody", "patient=nobody,Patient/" + pid,
+		"category=VITAL-SIGNS", "category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory",
+		"patient=" + pid + "&category=laboratory", "_id=obs-2,obs-0", "category:missing=false",
+	} {
+		vals, _ := url.ParseQuery(q)
+		conds, ok := parseConditions(def, vals)
+		if !ok {
+			t.Fatalf("%s: not parsed", q)
+		}
+		want := filterResources(d.All("Observation"), conds, nil)
+		got := s.search("Observation", conds, nil)
+		var w, g []string
+		for _, r := range want {
+			w = append(w, r.ID)
+		}
+		for _, r := range got {
+			g = append(g, r.ID)
+		}
+		if strings.Join(w, ",") != strings.Join(g, ",") {
+			t.Fatalf("%s: indexed %v, scan %v", q, g, w)
+		}
+	}
+	// The index follows the data: a resource added later is found.
+	d.Add(Resource{Type: "Observation", ID: "obs-9", JSON: []byte(`{}`), Search: map[string][]string{"patient": {pid}}})
+	vals, _ := url.ParseQuery("patient=" + pid)
+	conds, _ := parseConditions(def, vals)
+	if got := s.search("Observation", conds, nil); len(got) != 4 {
+		t.Fatalf("after Add: %d results, want 4", len(got))
+	}
+	// Replacing a resource (same count) with other values is seen too.
+	d.Add(Resource{Type: "Observation", ID: "obs-9", JSON: []byte(`{}`), Search: map[string][]string{"patient": {"someone-else"}}})
+	if got := s.search("Observation", conds, nil); len(got) != 3 {
+		t.Fatalf("after replace: %d results, want 3", len(got))
+	}
+}
+
+// BenchmarkSearchByPatient: `Observation?patient=X` over 200,000 Observations of 5,000
+// patients, the patient overview's query at scale (answered from the lazy index).
+func BenchmarkSearchByPatient(b *testing.B) {
+	d := NewDataset()
+	for i := range 200_000 {
+		id := fmt.Sprintf("obs-%06d", i)
+		pid := fmt.Sprintf("pat-%04d", i%5000)
+		d.Add(Resource{Type: "Observation", ID: id, JSON: []byte(`{"resourceType":"Observation","id":"` + id + `"}`),
+			Search: map[string][]string{"_id": {id}, "patient": {pid}, "category": {"vital-signs"}}})
+	}
+	s := NewHandler(Options{Data: d})
+	def, _ := s.typeDef("Observation")
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		conds, _ := parseConditions(def, url.Values{"patient": {fmt.Sprintf("Patient/pat-%04d", i%5000)}, "category": {"vital-signs"}})
+		if got := s.search("Observation", conds, nil); len(got) != 40 {
+			b.Fatalf("%d results", len(got))
+		}
+		i++
+	}
+}

@@ -31,7 +31,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, def typeDe
 	conds, ok := parseConditions(def, query)
 	var matches []Resource
 	if ok {
-		matches = filterResources(s.data.All(def.Name), conds, categories)
+		matches = s.search(def.Name, conds, categories)
 	}
 	// OpenEMR answers an unknown parameter with an empty 200 bundle (ok == false).
 

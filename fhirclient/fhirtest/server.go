@@ -118,6 +118,8 @@ type Server struct {
 
 	defMu    sync.Mutex
 	defCache map[string]cachedDef
+	idxMu    sync.Mutex
+	idx      map[string]*paramIndex
 
 	jwksHTTP *http.Client
 	ts       *httptest.Server
@@ -320,9 +322,6 @@ func (s *Server) systemScopesEnabled() bool {
 // ServeHTTP counts, delays and maybe faults the request, then routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
-	// The Date header tells the server's clock, as a real server's does: clients (the doctor)
-	// compare it with their own to find clock skew, so it follows SetNow.
-	w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
 	// The Date header tells the server's clock, as a real server's does: clients (the doctor)
 	// compare it with their own to find clock skew, so it follows SetNow.
 	w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
