@@ -34,7 +34,7 @@ func (a *App) Render() string {
 		body = fit("", c.Width, c.Height)
 	}
 	if a.err != nil {
-		body = overlay(body, renderErrorPanel(c, a.err, c.Width), c.Width, c.Height)
+		body = overlay(body, renderErrorPanel(c, a.err, c.Width, c.Height), c.Width, c.Height)
 	}
 	info := statusInfo{
 		Profile: c.Profile, Demo: c.Demo, Insecure: c.Insecure, Offline: a.opts.Offline,

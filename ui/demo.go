@@ -145,7 +145,7 @@ func (d *Demo) register(ctx context.Context, _ *Connection) (string, error) {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		return "", fmt.Errorf("registration: %w", err)
 	}

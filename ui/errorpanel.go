@@ -3,19 +3,49 @@ package ui
 import (
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"fhirscope/ui/termsafe"
 )
 
 // renderErrorPanel draws err as a bordered panel: what failed, its cause and its fix (from
 // Explain()), and the raw message when it adds something. Every string is sanitised: error
-// messages often quote server bodies.
-func renderErrorPanel(c *Common, err error, width int) string {
-	return renderErrorBox(c, "Error", err, width, "esc dismiss · L request log")
+// messages often quote server bodies. A panel taller than height loses the raw message, then
+// the end of its fix, but always keeps its border and the hint saying how to close it.
+func renderErrorPanel(c *Common, err error, width, height int) string {
+	const hint = "esc dismiss · L request log"
+	box := renderErrorBox(c, "Error", err, width, hint)
+	if lipgloss.Height(box) <= height {
+		return box
+	}
+	box = renderErrorBoxWith(c, "Error", err, width, hint, false)
+	lines := strings.Split(box, "\n")
+	if len(lines) <= height || height < 6 {
+		return box
+	}
+	// Keep the top, then "…", then the blank line, hint and bottom border.
+	tail := lines[len(lines)-3:]
+	head := lines[:height-4]
+	w := lipgloss.Width(lines[0])
+	gap := c.Styles.Faint.Render(fitWidth("│ …", w-1)) + c.Styles.Faint.Render("│")
+	return strings.Join(append(append(head, gap), tail...), "\n")
+}
+
+// fitWidth pads or cuts plain text to exactly w cells.
+func fitWidth(s string, w int) string {
+	if lipgloss.Width(s) > w {
+		return truncate(s, w)
+	}
+	return s + strings.Repeat(" ", w-lipgloss.Width(s))
 }
 
 // renderErrorBox is renderErrorPanel with a title and a footer hint of the caller's choice
 // (the connect screen says which step failed and offers retry).
 func renderErrorBox(c *Common, title string, err error, width int, hint string) string {
+	return renderErrorBoxWith(c, title, err, width, hint, true)
+}
+
+func renderErrorBoxWith(c *Common, title string, err error, width int, hint string, raw bool) string {
 	s := c.Styles
 	inner := max(20, min(width-4, 96))
 	ex := Explain(err)
@@ -25,7 +55,7 @@ func renderErrorBox(c *Common, title string, err error, width int, hint string) 
 	if ex.Fix != "" {
 		b.WriteString(labelled(s.Fix.Render("Fix:   "), termsafe.Text(ex.Fix), inner) + "\n")
 	}
-	if msg := termsafe.String(err.Error()); msg != "" && !strings.Contains(ex.Cause, err.Error()) {
+	if msg := termsafe.String(err.Error()); raw && msg != "" && !strings.Contains(ex.Cause, err.Error()) {
 		b.WriteString("\n" + s.Subtle.Render(wrapText(msg, inner)) + "\n")
 	}
 	if hint != "" {
