@@ -85,6 +85,7 @@ func roundTripInputs(t testing.TB, rsaKey, ecKey *Key) map[string][]byte {
 		"RSA PEM with CRT": append(pemOf("CERTIFICATE", selfSigned(t, rsaPriv).Raw), pemOf("PRIVATE KEY", pk8(rsaPriv))...),
 		// A generator's set: the private key, and its public half beside it.
 		"RSA JWK Set priv+pub": joseJSON(t, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{rsaJWK.Public(), rsaJWK}}),
+		"RSA PEM body only":    pemBody(pemOf("PRIVATE KEY", pk8(rsaPriv))),
 		"RSA PEM CRLF+BOM":     append([]byte("\xef\xbb\xbf"), []byte(strings.ReplaceAll(string(pemOf("PRIVATE KEY", pk8(rsaPriv))), "\n", "\r\n"))...),
 	}
 }
@@ -244,4 +245,15 @@ func mustRSA(t testing.TB) *rsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// pemBody is a PEM without its BEGIN and END lines, as sometimes pasted.
+func pemBody(p []byte) []byte {
+	var body []string
+	for _, line := range strings.Split(string(p), "\n") {
+		if !strings.HasPrefix(line, "-----") {
+			body = append(body, line)
+		}
+	}
+	return []byte(strings.Join(body, "\n"))
 }

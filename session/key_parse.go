@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"strings"
@@ -34,6 +35,10 @@ func ParseKey(data []byte) (*Key, error) {
 	}
 	if bytes.HasPrefix(trimmed, []byte("ssh-")) || bytes.HasPrefix(trimmed, []byte("ecdsa-sha2-")) {
 		return nil, keyErr(ErrKeyPublicOnly, "this is an OpenSSH public key; fhirscope needs a private key. "+hintFormats)
+	}
+	// The base64 body of a PEM pasted without its BEGIN/END lines.
+	if der, err := base64.StdEncoding.DecodeString(string(bytes.Join(bytes.Fields(trimmed), nil))); err == nil && len(der) > 0 && der[0] == 0x30 {
+		return parseDER(der, "base64 DER")
 	}
 	return nil, keyErr(ErrKeyMalformed, "this is not a private key ("+describeGarbage(trimmed)+"). "+hintFormats)
 }
