@@ -264,3 +264,16 @@ func BenchmarkSearchByPatient(b *testing.B) {
 		i++
 	}
 }
+
+func TestPagedSummaryCount(t *testing.T) {
+	s, tok := allScopesServer(t, Options{Flavor: FlavorPaged, Patients: 23})
+	b := search(t, s, tok, "Patient", url.Values{"_summary": {"count"}})
+	if b.Total != 23 || len(b.Entry) != 0 || b.link("next") != "" {
+		t.Fatalf("_summary=count: total %d, %d entries, links %+v", b.Total, len(b.Entry), b.Link)
+	}
+	// OpenEMR ignores _summary: the full collection.
+	o, otok := allScopesServer(t, Options{Patients: 23})
+	if b := search(t, o, otok, "Patient", url.Values{"_summary": {"count"}}); len(b.Entry) != 23 {
+		t.Fatalf("OpenEMR _summary=count: %d entries", len(b.Entry))
+	}
+}

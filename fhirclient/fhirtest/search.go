@@ -38,6 +38,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, def typeDe
 	count, hasCount := intParam(query, "_count")
 	offset, _ := intParam(query, "_offset")
 	if s.opts.Flavor == FlavorPaged {
+		if query.Get("_summary") == "count" { // standard servers: the total only
+			s.streamBundle(w, "searchset", len(matches), []bundleLink{{"self", s.linkBase() + "/" + def.Name + "?" + query.Encode()}}, def.Name, nil, true)
+			return
+		}
 		if !hasCount || count <= 0 {
 			count = s.opts.PageSize
 		}
