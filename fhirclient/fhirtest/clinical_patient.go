@@ -274,8 +274,8 @@ func (p *clinPatient) patientResource(i int) Resource {
 		"telecom": {phone, email}, "phone": {phone}, "email": {email}, "active": tokTrue,
 		"general-practitioner": p.gp.id, "organization": p.home.orgID, "_lastUpdated": {fhirTime(when)},
 	}
-	if p.age < 16 {
-		s["telecom"], s["email"] = s["phone"], nil
+	if p.age < 16 { // children's records carry the family phone only
+		s["telecom"] = s["phone"]
 		delete(s, "email")
 	}
 	addressSearch(s, addr)
