@@ -172,12 +172,12 @@ func splitMix64(x uint64) uint64 {
 
 // FHIR element shapes the clinical generator adds to those of generate_basic.go.
 type (
-	extension struct {
-		URL         string      `json:"url"`
-		Extension   []extension `json:"extension,omitempty"`
-		ValueCoding *coding     `json:"valueCoding,omitempty"`
-		ValueString string      `json:"valueString,omitempty"`
-		ValueCode   string      `json:"valueCode,omitempty"`
+	fhirExtension struct {
+		URL         string          `json:"url"`
+		Extension   []fhirExtension `json:"extension,omitempty"`
+		ValueCoding *coding         `json:"valueCoding,omitempty"`
+		ValueString string          `json:"valueString,omitempty"`
+		ValueCode   string          `json:"valueCode,omitempty"`
 	}
 	quantity struct {
 		Value  float64 `json:"value"`
@@ -191,7 +191,7 @@ type (
 		System string  `json:"system,omitempty"`
 		Code   string  `json:"code,omitempty"`
 	}
-	period struct {
+	fhirPeriod struct {
 		Start string `json:"start"`
 		End   string `json:"end,omitempty"`
 	}

@@ -95,25 +95,25 @@ type immunizationJSON struct {
 	LotNumber          string           `json:"lotNumber"`
 	Route              *codeableConcept `json:"route,omitempty"`
 	DoseQuantity       *simpleQuantity  `json:"doseQuantity,omitempty"`
-	Performer          []performer      `json:"performer,omitempty"`
+	Performer          []performerActor `json:"performer,omitempty"`
 }
 
-type performer struct {
+type performerActor struct {
 	Actor reference `json:"actor"`
 }
 
 type procedureJSON struct {
-	ResourceType      string          `json:"resourceType"`
-	ID                string          `json:"id"`
-	Meta              meta            `json:"meta"`
-	Status            string          `json:"status"`
-	Code              codeableConcept `json:"code"`
-	Subject           reference       `json:"subject"`
-	Encounter         *reference      `json:"encounter,omitempty"`
-	PerformedDateTime string          `json:"performedDateTime"`
-	Performer         []performer     `json:"performer"`
-	Location          *reference      `json:"location,omitempty"`
-	ReasonReference   []reference     `json:"reasonReference,omitempty"`
+	ResourceType      string           `json:"resourceType"`
+	ID                string           `json:"id"`
+	Meta              meta             `json:"meta"`
+	Status            string           `json:"status"`
+	Code              codeableConcept  `json:"code"`
+	Subject           reference        `json:"subject"`
+	Encounter         *reference       `json:"encounter,omitempty"`
+	PerformedDateTime string           `json:"performedDateTime"`
+	Performer         []performerActor `json:"performer"`
+	Location          *reference       `json:"location,omitempty"`
+	ReasonReference   []reference      `json:"reasonReference,omitempty"`
 }
 
 // statusConcept is a coded status or category: no text, the display says it all (and
@@ -296,7 +296,7 @@ func (p *clinPatient) immunization(e *encounterPlan, key string, at time.Time) {
 		Route:     &routeIM, DoseQuantity: &simpleQuantity{Value: 0.5, Unit: "mL", System: sysUCUM, Code: "mL"}}
 	if e != nil {
 		im.Encounter, im.Location = &e.ref, &e.loc
-		im.Performer = []performer{{Actor: e.pract.ref}}
+		im.Performer = []performerActor{{Actor: e.pract.ref}}
 	}
 	s := map[string][]string{"vaccine-code": v.Code.tokens, "status": tokCompleted}
 	p.add("Immunization", id, im, at, e, s)
@@ -306,7 +306,7 @@ func (p *clinPatient) procedure(e *encounterPlan, key string, at time.Time, by p
 	code := procedures[key]
 	id := p.r.UUID()
 	pr := procedureJSON{ResourceType: "Procedure", ID: id, Meta: metaFor(at), Status: "completed", Code: code.cc(),
-		Subject: p.ref, PerformedDateTime: fhirTime(at), Performer: []performer{{Actor: by.ref}}, Location: loc}
+		Subject: p.ref, PerformedDateTime: fhirTime(at), Performer: []performerActor{{Actor: by.ref}}, Location: loc}
 	if e != nil {
 		pr.Encounter = &e.ref
 	}

@@ -48,7 +48,7 @@ type conditionDef struct {
 	Code concept
 }
 
-func condition(key, text, snomed, snomedDisplay, icd, icdDisplay string) conditionDef {
+func conditionCode(key, text, snomed, snomedDisplay, icd, icdDisplay string) conditionDef {
 	return conditionDef{Key: key, Code: newConcept(text, sct(snomed, snomedDisplay), icd10(icd, icdDisplay))}
 }
 
@@ -57,27 +57,27 @@ var chronicConditions = map[string]conditionDef{}
 
 func init() {
 	for _, c := range []conditionDef{
-		condition("htn", "Essential hypertension", "59621000", "Essential hypertension (disorder)", "I10", "Essential (primary) hypertension"),
-		condition("hld", "Hyperlipidemia", "55822004", "Hyperlipidemia (disorder)", "E78.5", "Hyperlipidemia, unspecified"),
-		condition("t2dm", "Type 2 diabetes mellitus", "44054006", "Diabetes mellitus type 2 (disorder)", "E11.9", "Type 2 diabetes mellitus without complications"),
-		condition("prediabetes", "Prediabetes", "15777000", "Prediabetes (finding)", "R73.03", "Prediabetes"),
-		condition("asthma", "Asthma", "195967001", "Asthma (disorder)", "J45.909", "Unspecified asthma, uncomplicated"),
-		condition("copd", "Chronic obstructive pulmonary disease", "13645005", "Chronic obstructive lung disease (disorder)", "J44.9", "Chronic obstructive pulmonary disease, unspecified"),
-		condition("depression", "Depressive disorder", "35489007", "Depressive disorder (disorder)", "F32.9", "Major depressive disorder, single episode, unspecified"),
-		condition("anxiety", "Anxiety disorder", "197480006", "Anxiety disorder (disorder)", "F41.9", "Anxiety disorder, unspecified"),
-		condition("hypothyroid", "Hypothyroidism", "40930008", "Hypothyroidism (disorder)", "E03.9", "Hypothyroidism, unspecified"),
-		condition("gerd", "Gastroesophageal reflux disease", "235595009", "Gastroesophageal reflux disease (disorder)", "K21.9", "Gastro-esophageal reflux disease without esophagitis"),
-		condition("obesity", "Obesity", "414916001", "Obesity (disorder)", "E66.9", "Obesity, unspecified"),
-		condition("afib", "Atrial fibrillation", "49436004", "Atrial fibrillation (disorder)", "I48.91", "Unspecified atrial fibrillation"),
-		condition("cad", "Coronary artery disease", "53741008", "Coronary arteriosclerosis (disorder)", "I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris"),
-		condition("chf", "Heart failure", "84114007", "Heart failure (disorder)", "I50.9", "Heart failure, unspecified"),
-		condition("ckd", "Chronic kidney disease", "709044004", "Chronic kidney disease (disorder)", "N18.9", "Chronic kidney disease, unspecified"),
-		condition("oa_knee", "Osteoarthritis of knee", "239873007", "Osteoarthritis of knee (disorder)", "M17.9", "Osteoarthritis of knee, unspecified"),
-		condition("osteoporosis", "Osteoporosis", "64859006", "Osteoporosis (disorder)", "M81.0", "Age-related osteoporosis without current pathological fracture"),
-		condition("migraine", "Migraine", "37796009", "Migraine (disorder)", "G43.909", "Migraine, unspecified, not intractable, without status migrainosus"),
-		condition("osa", "Obstructive sleep apnea", "78275009", "Obstructive sleep apnea syndrome (disorder)", "G47.33", "Obstructive sleep apnea (adult) (pediatric)"),
-		condition("lbp", "Low back pain", "279039007", "Low back pain (finding)", "M54.50", "Low back pain, unspecified"),
-		condition("anemia", "Anemia", "271737000", "Anemia (disorder)", "D64.9", "Anemia, unspecified"),
+		conditionCode("htn", "Essential hypertension", "59621000", "Essential hypertension (disorder)", "I10", "Essential (primary) hypertension"),
+		conditionCode("hld", "Hyperlipidemia", "55822004", "Hyperlipidemia (disorder)", "E78.5", "Hyperlipidemia, unspecified"),
+		conditionCode("t2dm", "Type 2 diabetes mellitus", "44054006", "Diabetes mellitus type 2 (disorder)", "E11.9", "Type 2 diabetes mellitus without complications"),
+		conditionCode("prediabetes", "Prediabetes", "15777000", "Prediabetes (finding)", "R73.03", "Prediabetes"),
+		conditionCode("asthma", "Asthma", "195967001", "Asthma (disorder)", "J45.909", "Unspecified asthma, uncomplicated"),
+		conditionCode("copd", "Chronic obstructive pulmonary disease", "13645005", "Chronic obstructive lung disease (disorder)", "J44.9", "Chronic obstructive pulmonary disease, unspecified"),
+		conditionCode("depression", "Depressive disorder", "35489007", "Depressive disorder (disorder)", "F32.9", "Major depressive disorder, single episode, unspecified"),
+		conditionCode("anxiety", "Anxiety disorder", "197480006", "Anxiety disorder (disorder)", "F41.9", "Anxiety disorder, unspecified"),
+		conditionCode("hypothyroid", "Hypothyroidism", "40930008", "Hypothyroidism (disorder)", "E03.9", "Hypothyroidism, unspecified"),
+		conditionCode("gerd", "Gastroesophageal reflux disease", "235595009", "Gastroesophageal reflux disease (disorder)", "K21.9", "Gastro-esophageal reflux disease without esophagitis"),
+		conditionCode("obesity", "Obesity", "414916001", "Obesity (disorder)", "E66.9", "Obesity, unspecified"),
+		conditionCode("afib", "Atrial fibrillation", "49436004", "Atrial fibrillation (disorder)", "I48.91", "Unspecified atrial fibrillation"),
+		conditionCode("cad", "Coronary artery disease", "53741008", "Coronary arteriosclerosis (disorder)", "I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris"),
+		conditionCode("chf", "Heart failure", "84114007", "Heart failure (disorder)", "I50.9", "Heart failure, unspecified"),
+		conditionCode("ckd", "Chronic kidney disease", "709044004", "Chronic kidney disease (disorder)", "N18.9", "Chronic kidney disease, unspecified"),
+		conditionCode("oa_knee", "Osteoarthritis of knee", "239873007", "Osteoarthritis of knee (disorder)", "M17.9", "Osteoarthritis of knee, unspecified"),
+		conditionCode("osteoporosis", "Osteoporosis", "64859006", "Osteoporosis (disorder)", "M81.0", "Age-related osteoporosis without current pathological fracture"),
+		conditionCode("migraine", "Migraine", "37796009", "Migraine (disorder)", "G43.909", "Migraine, unspecified, not intractable, without status migrainosus"),
+		conditionCode("osa", "Obstructive sleep apnea", "78275009", "Obstructive sleep apnea syndrome (disorder)", "G47.33", "Obstructive sleep apnea (adult) (pediatric)"),
+		conditionCode("lbp", "Low back pain", "279039007", "Low back pain (finding)", "M54.50", "Low back pain, unspecified"),
+		conditionCode("anemia", "Anemia", "271737000", "Anemia (disorder)", "D64.9", "Anemia, unspecified"),
 	} {
 		chronicConditions[c.Key] = c
 	}
@@ -94,14 +94,14 @@ type acuteDef struct {
 }
 
 var acuteProblems = []acuteDef{
-	{Cond: condition("sinusitis", "Viral sinusitis", "444814009", "Viral sinusitis (disorder)", "J01.90", "Acute sinusitis, unspecified"), MinAge: 5, MaxAge: 120, Meds: []string{"acetaminophen", "amox_clav"}},
-	{Cond: condition("pharyngitis", "Acute viral pharyngitis", "195662009", "Acute viral pharyngitis (disorder)", "J02.9", "Acute pharyngitis, unspecified"), MinAge: 3, MaxAge: 120, Meds: []string{"acetaminophen", "ibuprofen"}, Procedure: "throat_culture", Fever: true},
-	{Cond: condition("strep", "Streptococcal sore throat", "43878008", "Streptococcal sore throat (disorder)", "J02.0", "Streptococcal pharyngitis"), MinAge: 3, MaxAge: 60, Meds: []string{"amoxicillin"}, Procedure: "throat_culture", Fever: true},
-	{Cond: condition("bronchitis", "Acute bronchitis", "10509002", "Acute bronchitis (disorder)", "J20.9", "Acute bronchitis, unspecified"), MinAge: 1, MaxAge: 120, Meds: []string{"acetaminophen"}, Procedure: "chest_xray"},
-	{Cond: condition("otitis", "Otitis media", "65363002", "Otitis media (disorder)", "H66.90", "Otitis media, unspecified, unspecified ear"), MinAge: 0, MaxAge: 12, Meds: []string{"amoxicillin"}, Fever: true},
-	{Cond: condition("uti", "Urinary tract infection", "68566005", "Urinary tract infectious disease (disorder)", "N39.0", "Urinary tract infection, site not specified"), MinAge: 12, MaxAge: 120},
-	{Cond: condition("ankle_sprain", "Sprain of ankle", "44465007", "Sprain of ankle (disorder)", "S93.409A", "Sprain of unspecified ligament of unspecified ankle, initial encounter"), MinAge: 8, MaxAge: 80, Meds: []string{"ibuprofen"}},
-	{Cond: condition("pneumonia", "Pneumonia", "233604007", "Pneumonia (disorder)", "J18.9", "Pneumonia, unspecified organism"), MinAge: 1, MaxAge: 120, Meds: []string{"amox_clav"}, Procedure: "chest_xray", Fever: true},
+	{Cond: conditionCode("sinusitis", "Viral sinusitis", "444814009", "Viral sinusitis (disorder)", "J01.90", "Acute sinusitis, unspecified"), MinAge: 5, MaxAge: 120, Meds: []string{"acetaminophen", "amox_clav"}},
+	{Cond: conditionCode("pharyngitis", "Acute viral pharyngitis", "195662009", "Acute viral pharyngitis (disorder)", "J02.9", "Acute pharyngitis, unspecified"), MinAge: 3, MaxAge: 120, Meds: []string{"acetaminophen", "ibuprofen"}, Procedure: "throat_culture", Fever: true},
+	{Cond: conditionCode("strep", "Streptococcal sore throat", "43878008", "Streptococcal sore throat (disorder)", "J02.0", "Streptococcal pharyngitis"), MinAge: 3, MaxAge: 60, Meds: []string{"amoxicillin"}, Procedure: "throat_culture", Fever: true},
+	{Cond: conditionCode("bronchitis", "Acute bronchitis", "10509002", "Acute bronchitis (disorder)", "J20.9", "Acute bronchitis, unspecified"), MinAge: 1, MaxAge: 120, Meds: []string{"acetaminophen"}, Procedure: "chest_xray"},
+	{Cond: conditionCode("otitis", "Otitis media", "65363002", "Otitis media (disorder)", "H66.90", "Otitis media, unspecified, unspecified ear"), MinAge: 0, MaxAge: 12, Meds: []string{"amoxicillin"}, Fever: true},
+	{Cond: conditionCode("uti", "Urinary tract infection", "68566005", "Urinary tract infectious disease (disorder)", "N39.0", "Urinary tract infection, site not specified"), MinAge: 12, MaxAge: 120},
+	{Cond: conditionCode("ankle_sprain", "Sprain of ankle", "44465007", "Sprain of ankle (disorder)", "S93.409A", "Sprain of unspecified ligament of unspecified ankle, initial encounter"), MinAge: 8, MaxAge: 80, Meds: []string{"ibuprofen"}},
+	{Cond: conditionCode("pneumonia", "Pneumonia", "233604007", "Pneumonia (disorder)", "J18.9", "Pneumonia, unspecified organism"), MinAge: 1, MaxAge: 120, Meds: []string{"amox_clav"}, Procedure: "chest_xray", Fever: true},
 }
 
 // medicationDef is an RxNorm clinical drug (SCD) with a usual sig.

@@ -16,14 +16,14 @@ type clinicalDirectory struct {
 }
 
 type practice struct {
-	org      reference
-	orgID    []string // search value slice shared by every resource naming this org
-	clinic   reference
-	clinicID []string
-	lab      reference
-	city     string
-	staff    []int     // indexes into practs
-	hospital *practice // where the practice's patients go for emergencies and labs
+	org        reference
+	orgID      []string // search value slice shared by every resource naming this org
+	clinic     reference
+	clinicID   []string
+	labMeasure reference
+	city       string
+	staff      []int     // indexes into practs
+	hospital   *practice // where the practice's patients go for emergencies and labs
 }
 
 type practitionerRef struct {
@@ -128,7 +128,7 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 		h.org, h.orgID = mkOrg(city+" General Hospital", addr)
 		h.clinic = mkLoc(city+" General Hospital Emergency Department", locER, h.org, addr)
 		h.clinicID = []string{strings.TrimPrefix(h.clinic.Reference, "Location/")}
-		h.lab = mkLoc(city+" General Hospital Laboratory", locLab, h.org, addr)
+		h.labMeasure = mkLoc(city+" General Hospital Laboratory", locLab, h.org, addr)
 		h.hospital = h
 	}
 	d.practices = make([]practice, nPractices)
@@ -141,7 +141,7 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 		p.org, p.orgID = mkOrg(name, addr)
 		p.clinic = mkLoc(name+" Clinic", locPrimaryCare, p.org, addr)
 		p.clinicID = []string{strings.TrimPrefix(p.clinic.Reference, "Location/")}
-		p.lab = p.hospital.lab
+		p.labMeasure = p.hospital.labMeasure
 	}
 	for i := range nPract {
 		pr := &d.practices[i%len(d.practices)]

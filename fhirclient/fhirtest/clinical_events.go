@@ -45,7 +45,7 @@ type encounterJSON struct {
 	Type            []codeableConcept      `json:"type"`
 	Subject         reference              `json:"subject"`
 	Participant     []encounterParticipant `json:"participant"`
-	Period          period                 `json:"period"`
+	Period          fhirPeriod             `json:"period"`
 	ReasonCode      []codeableConcept      `json:"reasonCode,omitempty"`
 	ReasonReference []reference            `json:"reasonReference,omitempty"`
 	Location        []encounterLocation    `json:"location"`
@@ -240,7 +240,7 @@ func (p *clinPatient) encounter(e *encounterPlan) {
 	enc := encounterJSON{ResourceType: "Encounter", ID: e.id, Meta: metaFor(e.end), Status: "finished",
 		Class: class, Type: []codeableConcept{typ.cc()}, Subject: p.ref,
 		Participant: []encounterParticipant{{Type: []codeableConcept{participantPPRF}, Individual: e.pract.ref}},
-		Period:      period{Start: fhirTime(e.start), End: fhirTime(e.end)},
+		Period:      fhirPeriod{Start: fhirTime(e.start), End: fhirTime(e.end)},
 		Location:    []encounterLocation{{Location: e.loc}}, ServiceProvider: e.site.org}
 	s := map[string][]string{"status": tokFinished, "class": classTok, "type": typ.tokens,
 		"practitioner": e.pract.id, "location": e.locID}

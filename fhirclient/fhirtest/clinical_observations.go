@@ -54,8 +54,8 @@ type diagnosticReportJSON struct {
 	Conclusion        string            `json:"conclusion,omitempty"`
 }
 
-// measure is a LOINC-coded quantity with its UCUM unit and (for labs) reference range.
-type measure struct {
+// measureDef is a LOINC-coded quantity with its UCUM unit and (for labs) reference range.
+type measureDef struct {
 	Code      concept
 	Unit      string // human unit
 	UCUM      string // UCUM code
@@ -63,13 +63,13 @@ type measure struct {
 	Decimals  int
 }
 
-func vital(code, display, unit, ucum string, dec int) measure {
-	return measure{Code: newConcept(display, loinc(code, display)), Unit: unit, UCUM: ucum, Decimals: dec}
+func vitalMeasure(code, display, unit, ucum string, dec int) measureDef {
+	return measureDef{Code: newConcept(display, loinc(code, display)), Unit: unit, UCUM: ucum, Decimals: dec}
 }
 
-// lab is an analyte; text is the short name a results screen shows ("Glucose").
-func lab(code, display, text, ucum string, low, high float64, dec int) measure {
-	return measure{Code: newConcept(text, loinc(code, display)), Unit: ucum, UCUM: ucum, Low: low, High: high, Decimals: dec}
+// labMeasure is an analyte; text is the short name a results screen shows ("Glucose").
+func labMeasure(code, display, text, ucum string, low, high float64, dec int) measureDef {
+	return measureDef{Code: newConcept(text, loinc(code, display)), Unit: ucum, UCUM: ucum, Low: low, High: high, Decimals: dec}
 }
 
 var (
@@ -78,16 +78,16 @@ var (
 	catReportLab  = newConcept("Laboratory", coding{System: "http://terminology.hl7.org/CodeSystem/v2-0074", Code: "LAB", Display: "Laboratory"})
 
 	vitalBPPanel   = newConcept("Blood pressure panel", loinc("85354-9", "Blood pressure panel with all children optional"))
-	vitalSystolic  = vital("8480-6", "Systolic blood pressure", "mmHg", "mm[Hg]", 0)
-	vitalDiastolic = vital("8462-4", "Diastolic blood pressure", "mmHg", "mm[Hg]", 0)
-	vitalHeartRate = vital("8867-4", "Heart rate", "beats/minute", "/min", 0)
-	vitalRespRate  = vital("9279-1", "Respiratory rate", "breaths/minute", "/min", 0)
-	vitalTemp      = vital("8310-5", "Body temperature", "C", "Cel", 1)
-	vitalHeight    = vital("8302-2", "Body height", "cm", "cm", 1)
-	vitalWeight    = vital("29463-7", "Body weight", "kg", "kg", 1)
-	vitalBMI       = vital("39156-5", "Body mass index (BMI) [Ratio]", "kg/m2", "kg/m2", 1)
+	vitalSystolic  = vitalMeasure("8480-6", "Systolic blood pressure", "mmHg", "mm[Hg]", 0)
+	vitalDiastolic = vitalMeasure("8462-4", "Diastolic blood pressure", "mmHg", "mm[Hg]", 0)
+	vitalHeartRate = vitalMeasure("8867-4", "Heart rate", "beats/minute", "/min", 0)
+	vitalRespRate  = vitalMeasure("9279-1", "Respiratory rate", "breaths/minute", "/min", 0)
+	vitalTemp      = vitalMeasure("8310-5", "Body temperature", "C", "Cel", 1)
+	vitalHeight    = vitalMeasure("8302-2", "Body height", "cm", "cm", 1)
+	vitalWeight    = vitalMeasure("29463-7", "Body weight", "kg", "kg", 1)
+	vitalBMI       = vitalMeasure("39156-5", "Body mass index (BMI) [Ratio]", "kg/m2", "kg/m2", 1)
 	// US Core pulse oximetry carries both codes.
-	vitalSpO2 = measure{Code: newConcept("Oxygen saturation", loinc("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+	vitalSpO2 = measureDef{Code: newConcept("Oxygen saturation", loinc("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
 		loinc("2708-6", "Oxygen saturation in Arterial blood")), Unit: "%", UCUM: "%"}
 
 	interpNormal = statusConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "N", "Normal")
@@ -104,11 +104,11 @@ type labPanel struct {
 
 // labResult is one analyte and how to draw its value for a patient.
 type labResult struct {
-	M     measure
+	M     measureDef
 	Value func(p *clinPatient) (mean, sd float64)
 }
 
-func fixed(mean, sd float64) func(*clinPatient) (float64, float64) {
+func fixedValue(mean, sd float64) func(*clinPatient) (float64, float64) {
 	return func(*clinPatient) (float64, float64) { return mean, sd }
 }
 
@@ -133,50 +133,50 @@ func ifHas(key string, mean, sd float64, otherwise func(*clinPatient) (float64, 
 
 var (
 	panelLipid = labPanel{Code: newConcept("Lipid panel", loinc("57698-3", "Lipid panel with direct LDL - Serum or Plasma")), Results: []labResult{
-		{lab("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "Total cholesterol", "mg/dL", 0, 200, 0), ifHas("hld", 238, 22, fixed(182, 22))},
-		{lab("2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", "Triglycerides", "mg/dL", 0, 150, 0), ifHas("hld", 190, 45, fixed(115, 35))},
-		{lab("18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "LDL cholesterol", "mg/dL", 0, 100, 0), ifHas("hld", 152, 22, fixed(98, 20))},
-		{lab("2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma", "HDL cholesterol", "mg/dL", 40, 0, 0), bySex(58, 10, 48, 9)},
+		{labMeasure("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "Total cholesterol", "mg/dL", 0, 200, 0), ifHas("hld", 238, 22, fixedValue(182, 22))},
+		{labMeasure("2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", "Triglycerides", "mg/dL", 0, 150, 0), ifHas("hld", 190, 45, fixedValue(115, 35))},
+		{labMeasure("18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "LDL cholesterol", "mg/dL", 0, 100, 0), ifHas("hld", 152, 22, fixedValue(98, 20))},
+		{labMeasure("2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma", "HDL cholesterol", "mg/dL", 40, 0, 0), bySex(58, 10, 48, 9)},
 	}}
 	panelBMP = labPanel{Code: newConcept("Basic metabolic panel", loinc("24321-2", "Basic metabolic 2000 panel - Serum or Plasma")), Results: []labResult{
-		{lab("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "Glucose", "mg/dL", 70, 99, 0), ifHas("t2dm", 152, 28, ifHas("prediabetes", 108, 7, fixed(89, 7)))},
-		{lab("3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "Urea nitrogen (BUN)", "mg/dL", 7, 20, 0), ifHas("ckd", 31, 7, fixed(14, 3.5))},
-		{lab("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "Creatinine", "mg/dL", 0.6, 1.3, 2), ifHas("ckd", 1.9, 0.35, bySex(0.8, 0.12, 1.0, 0.14))},
-		{lab("2951-2", "Sodium [Moles/volume] in Serum or Plasma", "Sodium", "mmol/L", 135, 145, 0), fixed(140, 2)},
-		{lab("2823-3", "Potassium [Moles/volume] in Serum or Plasma", "Potassium", "mmol/L", 3.5, 5.1, 1), fixed(4.2, 0.3)},
-		{lab("2075-0", "Chloride [Moles/volume] in Serum or Plasma", "Chloride", "mmol/L", 98, 107, 0), fixed(102, 2)},
-		{lab("2028-9", "Carbon dioxide, total [Moles/volume] in Serum or Plasma", "Carbon dioxide (CO2)", "mmol/L", 22, 29, 0), fixed(25, 1.8)},
-		{lab("17861-6", "Calcium [Mass/volume] in Serum or Plasma", "Calcium", "mg/dL", 8.5, 10.2, 1), fixed(9.4, 0.3)},
+		{labMeasure("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "Glucose", "mg/dL", 70, 99, 0), ifHas("t2dm", 152, 28, ifHas("prediabetes", 108, 7, fixedValue(89, 7)))},
+		{labMeasure("3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "Urea nitrogen (BUN)", "mg/dL", 7, 20, 0), ifHas("ckd", 31, 7, fixedValue(14, 3.5))},
+		{labMeasure("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "Creatinine", "mg/dL", 0.6, 1.3, 2), ifHas("ckd", 1.9, 0.35, bySex(0.8, 0.12, 1.0, 0.14))},
+		{labMeasure("2951-2", "Sodium [Moles/volume] in Serum or Plasma", "Sodium", "mmol/L", 135, 145, 0), fixedValue(140, 2)},
+		{labMeasure("2823-3", "Potassium [Moles/volume] in Serum or Plasma", "Potassium", "mmol/L", 3.5, 5.1, 1), fixedValue(4.2, 0.3)},
+		{labMeasure("2075-0", "Chloride [Moles/volume] in Serum or Plasma", "Chloride", "mmol/L", 98, 107, 0), fixedValue(102, 2)},
+		{labMeasure("2028-9", "Carbon dioxide, total [Moles/volume] in Serum or Plasma", "Carbon dioxide (CO2)", "mmol/L", 22, 29, 0), fixedValue(25, 1.8)},
+		{labMeasure("17861-6", "Calcium [Mass/volume] in Serum or Plasma", "Calcium", "mg/dL", 8.5, 10.2, 1), fixedValue(9.4, 0.3)},
 	}}
 	panelCBC = labPanel{Code: newConcept("CBC panel", loinc("58410-2", "CBC panel - Blood by Automated count")), Results: []labResult{
-		{lab("6690-2", "Leukocytes [#/volume] in Blood by Automated count", "White blood cells", "10*3/uL", 4.5, 11.0, 1), fixed(7.0, 1.5)},
-		{lab("789-8", "Erythrocytes [#/volume] in Blood by Automated count", "Red blood cells", "10*6/uL", 4.2, 5.9, 2), ifHas("anemia", 3.8, 0.25, bySex(4.5, 0.3, 5.0, 0.35))},
-		{lab("718-7", "Hemoglobin [Mass/volume] in Blood", "Hemoglobin", "g/dL", 12.0, 17.5, 1), ifHas("anemia", 10.4, 0.7, bySex(13.6, 0.8, 15.1, 0.9))},
-		{lab("4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "Hematocrit", "%", 36, 50, 1), ifHas("anemia", 31.5, 2, bySex(40.5, 2.2, 44.5, 2.5))},
-		{lab("777-3", "Platelets [#/volume] in Blood by Automated count", "Platelets", "10*3/uL", 150, 400, 0), fixed(255, 45)},
+		{labMeasure("6690-2", "Leukocytes [#/volume] in Blood by Automated count", "White blood cells", "10*3/uL", 4.5, 11.0, 1), fixedValue(7.0, 1.5)},
+		{labMeasure("789-8", "Erythrocytes [#/volume] in Blood by Automated count", "Red blood cells", "10*6/uL", 4.2, 5.9, 2), ifHas("anemia", 3.8, 0.25, bySex(4.5, 0.3, 5.0, 0.35))},
+		{labMeasure("718-7", "Hemoglobin [Mass/volume] in Blood", "Hemoglobin", "g/dL", 12.0, 17.5, 1), ifHas("anemia", 10.4, 0.7, bySex(13.6, 0.8, 15.1, 0.9))},
+		{labMeasure("4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "Hematocrit", "%", 36, 50, 1), ifHas("anemia", 31.5, 2, bySex(40.5, 2.2, 44.5, 2.5))},
+		{labMeasure("777-3", "Platelets [#/volume] in Blood by Automated count", "Platelets", "10*3/uL", 150, 400, 0), fixedValue(255, 45)},
 	}}
 	panelA1c = labPanel{Code: newConcept("Hemoglobin A1c", loinc("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood")), Results: []labResult{
-		{lab("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "Hemoglobin A1c", "%", 4.0, 5.6, 1), ifHas("t2dm", 7.4, 0.8, ifHas("prediabetes", 6.0, 0.2, fixed(5.2, 0.25)))},
+		{labMeasure("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "Hemoglobin A1c", "%", 4.0, 5.6, 1), ifHas("t2dm", 7.4, 0.8, ifHas("prediabetes", 6.0, 0.2, fixedValue(5.2, 0.25)))},
 	}}
 	panelTSH = labPanel{Code: newConcept("TSH", loinc("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma")), Results: []labResult{
-		{measure{Code: newConcept("TSH", loinc("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma")), Unit: "mIU/L", UCUM: "m[IU]/L", Low: 0.4, High: 4.0, Decimals: 2},
-			ifHas("hypothyroid", 5.2, 1.6, fixed(1.9, 0.7))},
+		{measureDef{Code: newConcept("TSH", loinc("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma")), Unit: "mIU/L", UCUM: "m[IU]/L", Low: 0.4, High: 4.0, Decimals: 2},
+			ifHas("hypothyroid", 5.2, 1.6, fixedValue(1.9, 0.7))},
 	}}
 )
 
-func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
+func clampTo(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 
-func round(v float64, dec int) float64 {
+func roundTo(v float64, dec int) float64 {
 	f := math.Pow(10, float64(dec))
 	return math.Round(v*f) / f
 }
 
-func (m measure) quantity(v float64) *quantity {
-	return &quantity{Value: round(v, m.Decimals), Unit: m.Unit, System: sysUCUM, Code: m.UCUM}
+func (m measureDef) quantity(v float64) *quantity {
+	return &quantity{Value: roundTo(v, m.Decimals), Unit: m.Unit, System: sysUCUM, Code: m.UCUM}
 }
 
 // rangeOf returns the reference range, nil when the measure has none.
-func (m measure) rangeOf() []referenceRange {
+func (m measureDef) rangeOf() []referenceRange {
 	if m.Low == 0 && m.High == 0 {
 		return nil
 	}
@@ -190,7 +190,7 @@ func (m measure) rangeOf() []referenceRange {
 	return []referenceRange{rr}
 }
 
-func (m measure) interpret(v float64) concept {
+func (m measureDef) interpret(v float64) concept {
 	switch {
 	case m.Low != 0 && v < m.Low:
 		return interpLow
@@ -220,17 +220,17 @@ func (p *clinPatient) vitals(e *encounterPlan, full bool) {
 	r := p.r
 	at := e.start.Add(5 * time.Minute)
 	ageMonths := monthsBetween(p.birth, e.start)
-	quantity := func(m measure, v float64) observationJSON {
+	quantity := func(m measureDef, v float64) observationJSON {
 		return observationJSON{ValueQuantity: m.quantity(v)}
 	}
 	if ageMonths >= 36 {
-		sys := clamp(114+10*r.NormFloat64(), 92, 139)
+		sys := clampTo(114+10*r.NormFloat64(), 92, 139)
 		if p.has("htn") {
-			sys = clamp(142+11*r.NormFloat64(), 118, 185)
+			sys = clampTo(142+11*r.NormFloat64(), 118, 185)
 		}
-		dia := clamp(0.6*sys+3+5*r.NormFloat64(), 55, 110)
+		dia := clampTo(0.6*sys+3+5*r.NormFloat64(), 55, 110)
 		if ageMonths < 12*13 { // children run lower
-			sys, dia = clamp(102+7*r.NormFloat64(), 85, 120), clamp(62+5*r.NormFloat64(), 45, 80)
+			sys, dia = clampTo(102+7*r.NormFloat64(), 85, 120), clampTo(62+5*r.NormFloat64(), 45, 80)
 		}
 		bp := observationJSON{Component: []obsComponent{
 			{Code: vitalSystolic.Code.cc(), ValueQuantity: *vitalSystolic.quantity(sys)},
@@ -239,20 +239,20 @@ func (p *clinPatient) vitals(e *encounterPlan, full bool) {
 		p.addObservation(e, catVitalSigns, vitalBPPanel, at, bp)
 	}
 	// Normal variation, kept within what a clinic actually records.
-	hr := clamp(72+9*r.NormFloat64(), 50, 110)
-	rr := clamp(16+1.5*r.NormFloat64(), 12, 22)
+	hr := clampTo(72+9*r.NormFloat64(), 50, 110)
+	rr := clampTo(16+1.5*r.NormFloat64(), 12, 22)
 	if ageMonths < 12*6 {
-		hr, rr = clamp(110+12*r.NormFloat64(), 80, 150), clamp(26+3*r.NormFloat64(), 18, 40)
+		hr, rr = clampTo(110+12*r.NormFloat64(), 80, 150), clampTo(26+3*r.NormFloat64(), 18, 40)
 	}
-	temp := clamp(36.8+0.25*r.NormFloat64(), 36, 37.6)
+	temp := clampTo(36.8+0.25*r.NormFloat64(), 36, 37.6)
 	if e.acute != nil && e.acute.Fever {
-		temp = clamp(38.4+0.5*r.NormFloat64(), 37.8, 40.2)
+		temp = clampTo(38.4+0.5*r.NormFloat64(), 37.8, 40.2)
 		hr += 12
 	}
 	p.addObservation(e, catVitalSigns, vitalHeartRate.Code, at, quantity(vitalHeartRate, hr))
 	p.addObservation(e, catVitalSigns, vitalRespRate.Code, at, quantity(vitalRespRate, rr))
 	p.addObservation(e, catVitalSigns, vitalTemp.Code, at, quantity(vitalTemp, temp))
-	spo2 := clamp(97.5+1.2*r.NormFloat64(), 94, 100)
+	spo2 := clampTo(97.5+1.2*r.NormFloat64(), 94, 100)
 	if p.has("copd") {
 		spo2 -= 4
 	}

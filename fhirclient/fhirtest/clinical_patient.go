@@ -45,28 +45,28 @@ var chronicPrevalence = []struct {
 	key  string
 	prob func(age int, female bool) float64
 }{
-	{"htn", func(a int, _ bool) float64 { return band(a, 0, 0.03, 0.12, 0.35, 0.6) }},
-	{"hld", func(a int, _ bool) float64 { return band(a, 0, 0.05, 0.15, 0.3, 0.45) }},
-	{"t2dm", func(a int, _ bool) float64 { return band(a, 0.002, 0.01, 0.05, 0.14, 0.25) }},
-	{"asthma", func(a int, _ bool) float64 { return band(a, 0.09, 0.08, 0.08, 0.08, 0.07) }},
-	{"copd", func(a int, _ bool) float64 { return band(a, 0, 0, 0.01, 0.05, 0.1) }},
-	{"depression", func(a int, f bool) float64 { return band(a, 0.02, 0.08, 0.09, 0.08, 0.07) * sexRatio(f, 1.5) }},
-	{"anxiety", func(a int, f bool) float64 { return band(a, 0.04, 0.12, 0.1, 0.08, 0.06) * sexRatio(f, 1.6) }},
-	{"hypothyroid", func(a int, f bool) float64 { return band(a, 0.002, 0.02, 0.04, 0.07, 0.1) * sexRatio(f, 4) }},
-	{"gerd", func(a int, _ bool) float64 { return band(a, 0.01, 0.06, 0.1, 0.14, 0.16) }},
-	{"afib", func(a int, _ bool) float64 { return band(a, 0, 0, 0.002, 0.02, 0.09) }},
-	{"cad", func(a int, f bool) float64 { return band(a, 0, 0, 0.005, 0.05, 0.14) * sexRatio(f, 0.6) }},
-	{"chf", func(a int, _ bool) float64 { return band(a, 0, 0, 0.001, 0.01, 0.05) }},
-	{"ckd", func(a int, _ bool) float64 { return band(a, 0, 0.002, 0.02, 0.06, 0.14) }},
-	{"oa_knee", func(a int, _ bool) float64 { return band(a, 0, 0, 0.02, 0.1, 0.25) }},
-	{"osteoporosis", func(a int, f bool) float64 { return band(a, 0, 0, 0, 0.03, 0.12) * sexRatio(f, 4) }},
-	{"migraine", func(a int, f bool) float64 { return band(a, 0.02, 0.08, 0.09, 0.06, 0.03) * sexRatio(f, 3) }},
-	{"lbp", func(a int, _ bool) float64 { return band(a, 0, 0.04, 0.08, 0.1, 0.1) }},
-	{"anemia", func(a int, f bool) float64 { return band(a, 0.02, 0.03, 0.03, 0.04, 0.08) * sexRatio(f, 2) }},
+	{"htn", func(a int, _ bool) float64 { return ageBand(a, 0, 0.03, 0.12, 0.35, 0.6) }},
+	{"hld", func(a int, _ bool) float64 { return ageBand(a, 0, 0.05, 0.15, 0.3, 0.45) }},
+	{"t2dm", func(a int, _ bool) float64 { return ageBand(a, 0.002, 0.01, 0.05, 0.14, 0.25) }},
+	{"asthma", func(a int, _ bool) float64 { return ageBand(a, 0.09, 0.08, 0.08, 0.08, 0.07) }},
+	{"copd", func(a int, _ bool) float64 { return ageBand(a, 0, 0, 0.01, 0.05, 0.1) }},
+	{"depression", func(a int, f bool) float64 { return ageBand(a, 0.02, 0.08, 0.09, 0.08, 0.07) * sexRatio(f, 1.5) }},
+	{"anxiety", func(a int, f bool) float64 { return ageBand(a, 0.04, 0.12, 0.1, 0.08, 0.06) * sexRatio(f, 1.6) }},
+	{"hypothyroid", func(a int, f bool) float64 { return ageBand(a, 0.002, 0.02, 0.04, 0.07, 0.1) * sexRatio(f, 4) }},
+	{"gerd", func(a int, _ bool) float64 { return ageBand(a, 0.01, 0.06, 0.1, 0.14, 0.16) }},
+	{"afib", func(a int, _ bool) float64 { return ageBand(a, 0, 0, 0.002, 0.02, 0.09) }},
+	{"cad", func(a int, f bool) float64 { return ageBand(a, 0, 0, 0.005, 0.05, 0.14) * sexRatio(f, 0.6) }},
+	{"chf", func(a int, _ bool) float64 { return ageBand(a, 0, 0, 0.001, 0.01, 0.05) }},
+	{"ckd", func(a int, _ bool) float64 { return ageBand(a, 0, 0.002, 0.02, 0.06, 0.14) }},
+	{"oa_knee", func(a int, _ bool) float64 { return ageBand(a, 0, 0, 0.02, 0.1, 0.25) }},
+	{"osteoporosis", func(a int, f bool) float64 { return ageBand(a, 0, 0, 0, 0.03, 0.12) * sexRatio(f, 4) }},
+	{"migraine", func(a int, f bool) float64 { return ageBand(a, 0.02, 0.08, 0.09, 0.06, 0.03) * sexRatio(f, 3) }},
+	{"lbp", func(a int, _ bool) float64 { return ageBand(a, 0, 0.04, 0.08, 0.1, 0.1) }},
+	{"anemia", func(a int, f bool) float64 { return ageBand(a, 0.02, 0.03, 0.03, 0.04, 0.08) * sexRatio(f, 2) }},
 }
 
-// band picks a probability by age group: <18, 18-29, 30-44, 45-64, 65+.
-func band(age int, child, young, adult, middle, old float64) float64 {
+// ageBand picks a probability by age group: <18, 18-29, 30-44, 45-64, 65+.
+func ageBand(age int, child, young, adult, middle, old float64) float64 {
 	switch {
 	case age < 18:
 		return child
@@ -140,7 +140,7 @@ func newClinPatient(cfg ClinicalConfig, dir *clinicalDirectory, i int, emit func
 	if p.age >= 18 && p.bmi >= 30 {
 		p.chronic = append(p.chronic, chronicProblem{key: "obesity"})
 	}
-	if p.age >= 30 && !p.has("t2dm") && r.Float64() < band(p.age, 0, 0.1, 0.2, 0.3, 0.3) {
+	if p.age >= 30 && !p.has("t2dm") && r.Float64() < ageBand(p.age, 0, 0.1, 0.2, 0.3, 0.3) {
 		p.chronic = append(p.chronic, chronicProblem{key: "prediabetes"})
 	}
 	if p.age >= 18 && (p.bmi >= 32 || r.IntN(25) == 0) && r.IntN(4) == 0 {
@@ -165,7 +165,7 @@ type clinPatientJSON struct {
 	ResourceType         string           `json:"resourceType"`
 	ID                   string           `json:"id"`
 	Meta                 meta             `json:"meta"`
-	Extension            []extension      `json:"extension"`
+	Extension            []fhirExtension  `json:"extension"`
 	Identifier           []identifier     `json:"identifier"`
 	Active               bool             `json:"active"`
 	Name                 []humanName      `json:"name"`
@@ -249,10 +249,10 @@ func (p *clinPatient) patientResource(i int) Resource {
 	when := p.cfg.Reference.AddDate(0, 0, -1-r.IntN(60)).Add(clinicHour(r))
 	res := clinPatientJSON{
 		ResourceType: "Patient", ID: p.id, Meta: metaFor(when),
-		Extension: []extension{
-			{URL: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race", Extension: []extension{
+		Extension: []fhirExtension{
+			{URL: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race", Extension: []fhirExtension{
 				{URL: "ombCategory", ValueCoding: &raceCoding}, {URL: "text", ValueString: race.Display}}},
-			{URL: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity", Extension: []extension{
+			{URL: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity", Extension: []fhirExtension{
 				{URL: "ombCategory", ValueCoding: &eth}, {URL: "text", ValueString: eth.Display}}},
 			{URL: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex", ValueCode: birthSex},
 		},

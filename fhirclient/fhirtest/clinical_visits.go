@@ -112,7 +112,7 @@ func (p *clinPatient) vaccinesAndScreening(plans []*encounterPlan) {
 			return s.Months >= 60 && e.kind == kindCheckup && absDuration(e.start.Sub(at)) < 183*24*time.Hour
 		})
 	}
-	fluRate := band(p.age, 55, 35, 40, 50, 70)
+	fluRate := ageBand(p.age, 55, 35, 40, 50, 70)
 	for y := ref.Year() - p.cfg.HistoryYears; y < ref.Year(); y++ {
 		if p.age < 1 || r.IntN(100) >= int(fluRate) {
 			continue
