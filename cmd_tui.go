@@ -143,17 +143,15 @@ func setupProfiles(ctx context.Context, opts *ui.Options, name string, co ui.Con
 	opts.OpenProfile = func(ctx context.Context, name string) (*ui.Connection, error) {
 		return ui.ProfileConnection(ctx, store, name, co)
 	}
+	opts.Setup = &ui.Setup{Store: store, Conn: co}
 	if name == "" {
 		p, err := store.Default()
 		switch {
 		case errors.Is(err, session.ErrNoProfiles):
-			opts.Start = func(c *ui.Common) ui.Screen { return ui.NewNoProfileScreen(c, store.Path()) }
+			opts.Start = func(c *ui.Common) ui.Screen { return ui.NewWizardScreen(c, true) }
 			return
-		case err != nil:
-			opts.Start = func(c *ui.Common) ui.Screen {
-				return ui.NewNoticeScreen(c, "Which profile?", []string{err.Error(), "",
-					"Press : and choose \"Switch profile\", or start with --profile NAME."}, nil)
-			}
+		case err != nil: // several profiles, none the default
+			opts.Start = func(c *ui.Common) ui.Screen { return ui.NewPickerScreen(c) }
 			return
 		}
 		name = p.Name

@@ -34,6 +34,8 @@ type Options struct {
 	// OpenProfile loads one profile (credentials from the keyring) for connecting. It runs in
 	// a tea.Cmd, never in Update.
 	OpenProfile func(ctx context.Context, name string) (*Connection, error)
+	// Setup, when set, lets the profile picker and the setup wizard reach the profile store.
+	Setup *Setup
 }
 
 // renewBefore is how long before expiry the status bar's tick re-mints the token, so the
@@ -80,7 +82,7 @@ func NewApp(ctx context.Context, opts Options) *App {
 	}
 	c := &Common{
 		Styles: styles, Keys: DefaultKeyMap(), Profile: opts.Profile, Demo: opts.Demo,
-		Insecure: opts.Insecure, Log: opts.Log, Ctx: ctx,
+		Insecure: opts.Insecure, Log: opts.Log, Ctx: ctx, Setup: opts.Setup,
 	}
 	a := &App{c: c, opts: opts, fixed: fixed, now: opts.Now, conn: opts.Conn}
 	switch {
@@ -254,6 +256,9 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 		if cs, ok := top.(CancellableScreen); ok && cs.Busy() {
 			cs.Cancel()
 			return a.setStatus("request cancelled")
+		}
+		if ss, ok := top.(StepScreen); ok && ss.StepBack() {
+			return a.forward(k) // the wizard goes back one step instead of closing
 		}
 		if len(a.stack) > 1 {
 			return a.pop()

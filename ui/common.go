@@ -32,6 +32,7 @@ type Common struct {
 	Insecure      bool
 	Log           *fhirclient.RequestLog
 	Ctx           context.Context // app lifetime; fetch contexts derive from it
+	Setup         *Setup          // profile store for the picker and setup wizard (nil in --demo and offline)
 }
 
 // Screen is one page of the app. The root model owns a stack of them; the top one gets

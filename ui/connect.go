@@ -124,6 +124,9 @@ func (s *ConnectScreen) run(i int) tea.Cmd {
 func (s *ConnectScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
+		if !s.req.Busy() {
+			return s, nil // nothing running: let the tick loop end instead of redrawing idly
+		}
 		var cmd tea.Cmd
 		s.spin, cmd = s.spin.Update(msg)
 		return s, cmd
@@ -136,6 +139,10 @@ func (s *ConnectScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		row.took = s.now().Sub(s.started)
 		if msg.err != nil {
 			row.state, row.err = stepFailed, msg.err
+			if s.conn.AutoDoctor && s.conn.Doctor != nil {
+				s.conn.AutoDoctor = false // once: r retries the step, d re-runs the doctor
+				return s, Push(NewDoctorScreen(s.c, *s.conn.Doctor))
+			}
 			return s, nil
 		}
 		row.state, row.detail = stepDone, msg.detail
@@ -154,6 +161,8 @@ func (s *ConnectScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, Replace(NewTypesScreen(s.c))
 		case key.Matches(msg, keys.Refresh) && !s.req.Busy() && !s.Done():
 			return s, tea.Batch(s.spin.Tick, s.run(s.cur))
+		case key.Matches(msg, keys.Doctor) && s.Failed() != nil && s.conn.Doctor != nil:
+			return s, Push(NewDoctorScreen(s.c, *s.conn.Doctor))
 		case key.Matches(msg, keys.Down):
 			s.offset++
 		case key.Matches(msg, keys.Up):
@@ -180,6 +189,9 @@ func (s *ConnectScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
 	if s.Done() {
 		return []key.Binding{withHelp(k.Open, "browse types"), k.Palette, k.Help, k.Quit}
+	}
+	if s.Failed() != nil && s.conn.Doctor != nil {
+		return []key.Binding{withHelp(k.Refresh, "retry"), k.Doctor, k.RequestLog, k.Quit}
 	}
 	return []key.Binding{withHelp(k.Refresh, "retry"), withHelp(k.Back, "cancel"), k.RequestLog, k.Quit}
 }

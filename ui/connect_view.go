@@ -48,7 +48,11 @@ func (s *ConnectScreen) View() string {
 	switch {
 	case s.Failed() != nil:
 		row := s.rows[s.cur]
-		box := renderErrorBox(s.c, row.title+" failed", row.err, s.w-2, "r retry · L request log · q quit")
+		hint := "r retry · L request log · q quit"
+		if s.conn.Doctor != nil {
+			hint = "r retry · d run the doctor · L request log · q quit"
+		}
+		box := renderErrorBox(s.c, row.title+" failed", row.err, s.w-2, hint)
 		lines = append(lines, strings.Split(box, "\n")...)
 	case s.cur < len(s.rows) && s.rows[s.cur].state == stepCancelled:
 		lines = append(lines, st.Warn.Render("Cancelled. Press r to try this step again."))

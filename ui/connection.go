@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"fhirscope/fhirclient"
+	"fhirscope/fhirclient/doctor"
 )
 
 // Connection is one server and one client identity to connect with: what the connect screen
@@ -19,6 +20,10 @@ type Connection struct {
 	Prepare []Step
 	// Notes are lines shown under the step list (what the demo's steps stand for).
 	Notes []string
+	// Doctor, when set, lets the connect screen run the doctor on a failure (d), and at once
+	// when AutoDoctor is set (the setup wizard's first connection).
+	Doctor     *doctor.Config
+	AutoDoctor bool
 }
 
 // Step is one line of the connect screen's step list. Run happens inside a tea.Cmd; it may

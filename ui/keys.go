@@ -51,6 +51,10 @@ type KeyMap struct {
 	HistBack    key.Binding
 	HistForward key.Binding
 
+	// Profiles: the picker, the setup wizard, a failed connection.
+	Doctor     key.Binding
+	NewProfile key.Binding
+
 	// Text inputs (filter, palette, search parameters).
 	Accept key.Binding
 	Cancel key.Binding
@@ -101,6 +105,9 @@ func DefaultKeyMap() *KeyMap {
 		Save:        b("s", "save to file", "s"),
 		HistBack:    b("[/bksp", "history back", "[", "backspace"),
 		HistForward: b("]", "history forward", "]"),
+
+		Doctor:     b("d", "run the doctor", "d"),
+		NewProfile: b("n", "new profile (setup wizard)", "n"),
 
 		Accept: b("enter", "accept", "enter"),
 		Cancel: b("esc", "cancel", "esc"),

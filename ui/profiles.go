@@ -68,6 +68,7 @@ func connectionFor(p session.Profile, secrets *session.Secrets, o ConnOptions) (
 		return nil, err
 	}
 	conn := &Connection{Profile: p.Name, Client: client, Cred: cred}
+	conn.Doctor = profileDoctorConfig(p, creds, nil, o)
 	for _, w := range creds.Warnings {
 		conn.Notes = append(conn.Notes, "Warning: "+w)
 	}
