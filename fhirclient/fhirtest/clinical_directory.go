@@ -86,7 +86,7 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 	mkOrg := func(name string, addr address) (reference, []string) {
 		id := r.UUID()
 		phone := cityPhone(r, addr.City)
-		npi := fmt.Sprintf("1%09d", r.IntN(1_000_000_000))
+		npi := newNPI(r)
 		when := updated()
 		o := organizationJSON{
 			ResourceType: "Organization", ID: id, Meta: metaFor(when),
@@ -189,7 +189,7 @@ func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, re
 		prefix = []string{"Dr."}
 	}
 	id := r.UUID()
-	npi := fmt.Sprintf("1%09d", r.IntN(1_000_000_000))
+	npi := newNPI(r)
 	phone := cityPhone(r, addr.City)
 	email := strings.ToLower(fmt.Sprintf("%s.%s@clinic.example.org", given, strings.NewReplacer("'", "", "ü", "u").Replace(family)))
 	p := clinPractitionerJSON{
@@ -210,4 +210,27 @@ func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, re
 	display := strings.TrimSpace(strings.Join(prefix, "") + " " + given + " " + family + ", " + qual.Codings[0].Code)
 	return Resource{Type: "Practitioner", ID: id, JSON: mustJSON(p), Search: s, LastUpdated: when},
 		reference{Reference: "Practitioner/" + id, Display: display}
+}
+
+// newNPI returns a National Provider Identifier with a valid check digit: nine digits
+// starting with 1 (individuals and organizations alike here) and the Luhn digit computed over
+// the "80840" health-industry prefix, as CMS specifies, so clients that verify NPIs accept them.
+func newNPI(r Rand) string {
+	base := fmt.Sprintf("1%08d", r.IntN(100_000_000))
+	return base + string(rune('0'+npiCheckDigit(base)))
+}
+
+func npiCheckDigit(base string) int {
+	sum := 0
+	digits := "80840" + base
+	for i := len(digits) - 1; i >= 0; i-- {
+		d := int(digits[i] - '0')
+		if (len(digits)-1-i)%2 == 0 { // double every other digit, starting with the rightmost
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return (10 - sum%10) % 10
 }

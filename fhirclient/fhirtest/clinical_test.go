@@ -170,3 +170,16 @@ func TestClinicalPatientResourceMatches(t *testing.T) {
 		}
 	}
 }
+
+// NPIs carry a valid Luhn check digit (CMS's published example: 1234567893).
+func TestClinicalNPICheckDigit(t *testing.T) {
+	if d := npiCheckDigit("123456789"); d != 3 {
+		t.Fatalf("check digit of 123456789 = %d, want 3", d)
+	}
+	for _, r := range GenerateClinical(ClinicalConfig{Seed: 1, Patients: 20}).All("Practitioner") {
+		npi := r.Search["identifier"][0]
+		if len(npi) != 10 || npiCheckDigit(npi[:9]) != int(npi[9]-'0') {
+			t.Fatalf("invalid NPI %q", npi)
+		}
+	}
+}
