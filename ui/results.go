@@ -54,6 +54,7 @@ type ResultsScreen struct {
 	// searching is true while the search parameter line is being edited.
 	searching bool
 	paramErr  error
+	paramHint string // tab completion's choices
 
 	tickSeq int // the live indexing tick; a tick that went to a screen above is re-armed by Resume
 	width   int
@@ -273,6 +274,12 @@ func (s *ResultsScreen) onSearchKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.paramErr = nil
 		s.search.Blur()
 		return nil
+	case key.Matches(msg, s.c.Keys.Next):
+		line, hint := completeParam(s.search.Value(), s.c.Caps, s.typ)
+		s.search.SetValue(line)
+		s.search.CursorEnd()
+		s.paramHint = hint
+		return nil
 	case key.Matches(msg, s.c.Keys.Accept):
 		params, count, _, err := parseSearchLine(s.search.Value(), s.c.Caps, s.typ)
 		if err != nil {
@@ -292,6 +299,7 @@ func (s *ResultsScreen) onSearchKey(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	s.search, cmd = s.search.Update(msg)
 	s.paramErr = nil
+	s.paramHint = ""
 	return cmd
 }
 

@@ -41,7 +41,7 @@ func (s *ResultsScreen) rowAt(k int) int {
 }
 
 func (s *ResultsScreen) cursorRow() (int, bool) {
-	if s.windowLen() == 0 || s.err != nil {
+	if s.windowLen() == 0 {
 		return 0, false
 	}
 	return s.rowAt(s.windowStart() + s.cursor), true

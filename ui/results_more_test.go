@@ -145,3 +145,33 @@ func TestResultsAndInspectorFitAnySize(t *testing.T) {
 		}
 	}
 }
+
+func TestResultsLaterPageFailureKeepsTheTable(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Patients: 80}, nil, 120, 40)
+	s := startResults(t, env, "Patient", url.Values{"_count": {"25"}})
+	p1 := firstID(s)
+	// The next pages fail with an HTML proxy page (the prefetch of page 2 was already made:
+	// drop it so n asks the server).
+	env.srv.SetFaults(fhirtest.FaultConfig{Rules: []fhirtest.FaultRule{{PathPrefix: "/apis/default/fhir/Patient", Kind: fhirtest.FaultHTML, Status: 502}}})
+	delete(s.pages, 2)
+	browsePress(t, s, "n")
+	if s.err == nil || s.page.Number != 1 {
+		t.Fatalf("page 2 through a failing proxy: err %v, page %d", s.err, s.page.Number)
+	}
+	v := plainView(s)
+	for _, want := range []string{"Could not load the page", "Cause:", "Fix:", "n/p try again"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("error lacks %q:\n%s", want, v)
+		}
+	}
+	if !strings.Contains(v, p1) {
+		t.Fatalf("page 1's rows are gone:\n%s", v)
+	}
+	golden(t, "results_page_error_120x40", v)
+	// Once the server is back, n works and the error goes.
+	env.srv.SetFaults(fhirtest.FaultConfig{})
+	browsePress(t, s, "n")
+	if s.err != nil || s.page.Number != 2 {
+		t.Fatalf("retry: err %v page %d", s.err, s.page.Number)
+	}
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -185,4 +186,38 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// completeParam completes the parameter name being typed at the end of line (tab): to the
+// one declared name it starts, or to the longest common start of several, which it returns
+// as a hint. Values are not completed.
+func completeParam(line string, caps *fhirclient.Capabilities, typ string) (completed string, hint string) {
+	i := strings.LastIndexAny(line, " \t") + 1
+	word := line[i:]
+	if strings.ContainsAny(word, "=:.\"") {
+		return line, ""
+	}
+	declared := declaredParams(caps, typ)
+	if declared == nil {
+		return line, "no completion: the server's search parameters are not known"
+	}
+	var matches []string
+	for _, n := range append(declared, "_count") {
+		if strings.HasPrefix(n, word) && !slices.Contains(matches, n) {
+			matches = append(matches, n)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return line, fmt.Sprintf("no %s search parameter starts with %q", typ, word)
+	case 1:
+		return line[:i] + matches[0] + "=", ""
+	}
+	common := matches[0]
+	for _, m := range matches[1:] {
+		for !strings.HasPrefix(m, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	return line[:i] + common, strings.Join(matches, " ")
 }

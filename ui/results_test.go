@@ -279,6 +279,28 @@ func TestParseSearchLine(t *testing.T) {
 	}
 }
 
+func TestCompleteParam(t *testing.T) {
+	caps := &fhirclient.Capabilities{Resources: []fhirclient.ResourceCapability{{
+		Type: "Patient", SearchParams: []fhirclient.SearchParam{{Name: "name"}, {Name: "birthdate"}, {Name: "family"}, {Name: "_id"}, {Name: "_lastUpdated"}},
+	}}}
+	for _, c := range []struct{ in, out, hint string }{
+		{"gender=male bir", "gender=male birthdate=", ""},
+		{"fam", "family=", ""},
+		{"_", "_", "_id _lastUpdated _count"},
+		{"_l", "_lastUpdated=", ""},
+		{"zz", "zz", `no Patient search parameter starts with "zz"`},
+		{"name=sm", "name=sm", ""},
+	} {
+		out, hint := completeParam(c.in, caps, "Patient")
+		if out != c.out || hint != c.hint {
+			t.Errorf("complete %q = %q, %q; want %q, %q", c.in, out, hint, c.out, c.hint)
+		}
+	}
+	if _, hint := completeParam("na", nil, "Patient"); !strings.Contains(hint, "not known") {
+		t.Errorf("without capabilities: %q", hint)
+	}
+}
+
 func TestResultsFilterAsYouType(t *testing.T) {
 	env := newBrowseEnv(t, fhirtest.Options{Patients: 60}, nil, 120, 40)
 	s := startResults(t, env, "Patient", url.Values{"_count": {"60"}})

@@ -24,6 +24,14 @@ func (s *ResultsScreen) View() string {
 	body := s.height - 1 - len(footer)
 
 	switch {
+	case s.err != nil && s.src != nil && s.rowCount() > 0:
+		// A later page failed: the page the user had stays, with the error below it.
+		errs := s.errorLines(max(3, body/2))
+		lines = append(lines, s.tableLines(body-len(errs))...)
+		for len(lines) < 1+body-len(errs) {
+			lines = append(lines, "")
+		}
+		lines = append(lines, errs...)
 	case s.err != nil:
 		lines = append(lines, s.errorLines(body)...)
 	case s.src == nil:
@@ -171,7 +179,11 @@ func (s *ResultsScreen) errorLines(body int) []string {
 	for _, l := range wrapLines("Fix: "+termsafe.String(fix), width) {
 		out = append(out, "  "+l)
 	}
-	out = append(out, "", "  "+st.Faint.Render("r retry · esc back · L request log"))
+	hint := "r retry · esc back · L request log"
+	if s.page != nil {
+		hint = "n/p try again · r reload from the first page · esc back · L request log"
+	}
+	out = append(out, "", "  "+st.Faint.Render(hint))
 	if len(out) > body {
 		out = out[:body]
 	}
@@ -194,8 +206,19 @@ func (s *ResultsScreen) footerLines() []string {
 				lines[i] = st.Bad.Render(lines[i])
 			}
 			out = append(lines, out...)
+		} else if s.paramHint != "" {
+			lines := wrapLines(termsafe.String(s.paramHint), max(20, s.width-2))
+			if len(lines) > 3 {
+				lines = append(lines[:2], "…")
+			}
+			for i := range lines {
+				lines[i] = st.Subtle.Render(lines[i])
+			}
+			out = append(lines, out...)
 		} else if s.c.Caps == nil {
 			out = append([]string{st.Faint.Render("capabilities not loaded: parameters are not checked")}, out...)
+		} else {
+			out = append([]string{st.Faint.Render("name=value pairs separated by spaces · tab completes a parameter name · enter searches")}, out...)
 		}
 		return out
 	case s.filter.editing:
