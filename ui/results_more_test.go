@@ -147,7 +147,7 @@ func TestResultsAndInspectorFitAnySize(t *testing.T) {
 }
 
 func TestResultsLaterPageFailureKeepsTheTable(t *testing.T) {
-	env := newBrowseEnv(t, fhirtest.Options{Patients: 80}, nil, 120, 40)
+	env := newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, 120, 40)
 	s := startResults(t, env, "Patient", url.Values{"_count": {"25"}})
 	p1 := firstID(s)
 	// The next pages fail with an HTML proxy page (the prefetch of page 2 was already made:
