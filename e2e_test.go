@@ -149,7 +149,11 @@ func TestE2EDemoWalk(t *testing.T) {
 	}
 
 	tm.keys("Enter")
-	tm.waitFor("inspector", `"resourceType": "Patient"`, `"birthDate"`)
+	scr = tm.waitFor("inspector", `"resourceType": "Patient"`, "(root)")
+	patient := strings.Fields(strings.SplitN(scr, "\n", 2)[0])[0] // the title: Patient/<id>
+	if !strings.HasPrefix(patient, "Patient/") {
+		t.Fatalf("the inspector's title should be the patient's reference:\n%s", scr)
+	}
 
 	tm.keys("C") // collapse all
 	tm.waitFor("collapsed", "…")
@@ -167,8 +171,8 @@ func TestE2EDemoWalk(t *testing.T) {
 	tm.keys("Enter") // follow the reference
 	tm.waitFor("followed reference", `"resourceType": "Practitioner"`)
 
-	tm.keys("[") // back in the inspector's history
-	tm.waitFor("back", `"resourceType": "Patient"`)
+	tm.keys("[") // back in the inspector's history (to where the cursor was)
+	tm.waitFor("back", patient, "1 forward")
 
 	tm.keys("?")
 	scr = tm.waitFor("help", "Keys:", "quit", "history back")
@@ -176,7 +180,10 @@ func TestE2EDemoWalk(t *testing.T) {
 		t.Errorf("help should cover the screen:\n%s", scr)
 	}
 	tm.keys("Escape")
-	tm.waitFor("help closed", `"resourceType": "Patient"`)
+	scr = tm.waitFor("help closed", patient, "1 forward")
+	if strings.Contains(scr, "Keys:") {
+		t.Errorf("help still showing after esc:\n%s", scr)
+	}
 
 	tm.keys("q")
 	tm.waitFor("quit", "fhirscope exited with 0")
