@@ -205,10 +205,11 @@ func (w *WizardScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		return w.escape()
 	case key.Matches(k, keys.Prev):
 		return w.back()
-	case key.Matches(k, keys.PageDown):
+	// Only the real page keys scroll: ctrl+u, ctrl+d... edit text in the fields.
+	case k.Code == tea.KeyPgDown:
 		w.body += max(1, w.h/2)
 		return nil
-	case key.Matches(k, keys.PageUp):
+	case k.Code == tea.KeyPgUp:
 		w.body = max(0, w.body-max(1, w.h/2))
 		return nil
 	}

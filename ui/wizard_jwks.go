@@ -52,12 +52,16 @@ func (j *wizJWKSStep) setKey(k *session.Key) {
 		j.err = err
 		return
 	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+	var pretty, compact bytes.Buffer
+	if err := json.Indent(&pretty, raw, "", "  "); err != nil {
 		j.err = err
 		return
 	}
-	j.raw, j.pretty = raw, buf.String()
+	if err := json.Compact(&compact, raw); err != nil {
+		j.err = err
+		return
+	}
+	j.raw, j.pretty = compact.Bytes(), pretty.String()
 }
 
 func (w *WizardScreen) jwksKey(m tea.KeyPressMsg) tea.Cmd {
@@ -170,10 +174,9 @@ func (w *WizardScreen) jwksLines() []string {
 		return append(lines, wizWrapStyled(st.Bad, "✗ "+termsafe.Text(j.err.Error()), width)...)
 	}
 	lines = append(lines, "", st.Title.Render("Public key set (JWKS)")+st.Subtle.Render(" · public half only: no d, p, q, dp, dq, qi"))
-	for _, l := range strings.Split(termsafe.Text(j.pretty), "\n") {
-		for _, part := range strings.Split(breakLong(l, width-2), "\n") {
-			lines = append(lines, "  "+part)
-		}
+	// Compact, so the key and what to do with it fit on one screen; the saved file is pretty.
+	for _, part := range strings.Split(breakLong(termsafe.String(string(j.raw)), width-2), "\n") {
+		lines = append(lines, "  "+st.Accent.Render(part))
 	}
 	lines = append(lines, "")
 	lines = append(lines, wizWrap("What OpenEMR needs: the client registered with this JWKS (fhirscope can register it for you in a later step, or paste it into the registration yourself), then an administrator enables the client under Admin > System > API Clients. Until then every token request fails with invalid_client.", width)...)

@@ -39,6 +39,9 @@ func (w *WizardScreen) View() string {
 	case wsDone:
 		body = w.doneLines()
 	}
+	if w.followBottom() {
+		w.body = len(body) // what needs the user's attention is at the end: keep it in view
+	}
 	w.body = max(0, min(w.body, len(body)-room))
 	body = body[w.body:]
 	if len(body) > room {
@@ -55,6 +58,20 @@ func (w *WizardScreen) View() string {
 		lines = append(lines, foot...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// followBottom reports whether the step's body ends in what the user acts on now (a path
+// being typed, an error, a running save), so the view scrolls to its end.
+func (w *WizardScreen) followBottom() bool {
+	switch w.step {
+	case wsJWKS:
+		return w.jwks.editing || w.jwks.saving || w.jwks.saveErr != nil
+	case wsSummary:
+		return w.save.saving || w.save.err != nil
+	case wsRegister:
+		return w.reg.running || w.reg.err != nil
+	}
+	return false
 }
 
 // progress is "step 2 of 8: FHIR base URL" (the registration step counts only when offered).
@@ -102,8 +119,15 @@ func (w *WizardScreen) summaryLines() []string {
 	st, s := w.c.Styles, &w.save
 	width := max(20, w.w-4)
 	p := w.profile()
-	row := func(label, value string) string {
-		return st.Subtle.Render(fmt.Sprintf("%-12s", label)) + value
+	var lines []string
+	row := func(label, value string) {
+		for i, l := range strings.Split(wrapText(value, max(10, width-12)), "\n") {
+			if i == 0 {
+				lines = append(lines, st.Subtle.Render(fmt.Sprintf("%-12s", label))+l)
+			} else {
+				lines = append(lines, strings.Repeat(" ", 12)+l)
+			}
+		}
 	}
 	clientID := termsafe.String(p.ClientID)
 	switch {
@@ -120,16 +144,14 @@ func (w *WizardScreen) summaryLines() []string {
 	if k := w.keys.key; k != nil {
 		key = keySummary(k) + st.Subtle.Render(" · "+termsafe.String(w.keys.from)+" · stored in the OS keyring")
 	}
-	lines := []string{
-		row("Profile", st.Accent.Render(termsafe.String(p.Name))),
-		row("FHIR base", termsafe.String(p.BaseURL)),
-		row("Server", server),
-		row("Client ID", clientID),
-		row("Key", key),
-		row("Scopes", fmt.Sprintf("%d: %s", len(p.Scopes), termsafe.String(strings.Join(p.Scopes, " ")))),
-	}
+	row("Profile", st.Accent.Render(termsafe.String(p.Name)))
+	row("FHIR base", termsafe.String(p.BaseURL))
+	row("Server", server)
+	row("Client ID", clientID)
+	row("Key", key)
+	row("Scopes", fmt.Sprintf("%d: %s", len(p.Scopes), termsafe.String(strings.Join(p.Scopes, " "))))
 	if w.jwks.saved != "" {
-		lines = append(lines, row("JWKS file", termsafe.String(w.jwks.saved)))
+		row("JWKS file", termsafe.String(w.jwks.saved))
 	}
 	lines = append(lines, "")
 	switch {
@@ -150,7 +172,8 @@ func (w *WizardScreen) summaryLines() []string {
 			lines = append(lines, "", "Path of the new private key file:", s.keyFile.View())
 		}
 	default:
-		lines = append(lines, "Nothing is written until you press "+st.Key.Render("enter")+": then the profile goes into the config file and the key and client ID into the OS keyring.")
+		lines = append(lines, strings.Split(wrapText("Nothing is written until you press "+st.Key.Render("enter")+
+			": then the profile goes into the config file and the key and client ID into the OS keyring.", width), "\n")...)
 	}
 	return lines
 }
