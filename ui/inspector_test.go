@@ -263,3 +263,14 @@ func TestInspectorReferenceToLockedTypeExplainsScope(t *testing.T) {
 	}
 	assertNoRawEscapes(t, ins.View())
 }
+
+func TestInspectorGoldenAfterFollowing(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, 120, 40)
+	ins := openInspector(t, env, "Observation", nil)
+	cursorTo(t, ins, "Patient/")
+	browsePress(t, ins, "enter")
+	browsePress(t, ins, "[")
+	browsePress(t, ins, "]")
+	browsePress(t, ins, "2") // expand two levels
+	golden(t, "inspector_followed_120x40", plainView(ins))
+}

@@ -148,3 +148,29 @@ func BenchmarkResultsFirstFrame(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkResultsJumpToLast presses G (last entry) on a fully indexed 200 MB bundle and
+// renders the frame: the last page is found by arithmetic on the entry count.
+func BenchmarkResultsJumpToLast(b *testing.B) {
+	path := writeBenchBundle(b, b.TempDir(), 200)
+	src, err := records.OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	if err := src.Wait(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	s := NewFileResultsScreen(browseCommon(120, 40), "patients.json", src)
+	s.Update(resultsTickMsg{screen: s, seq: s.tickSeq})
+	for b.Loop() {
+		s.Update(keyPress("g"))
+		s.rows.reset(s.colType)
+		s.Update(keyPress("G"))
+		_ = s.View()
+	}
+	if i, _ := s.cursorRow(); i != src.Len()-1 {
+		b.Fatalf("G went to row %d of %d", i, src.Len())
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/jump")
+}
