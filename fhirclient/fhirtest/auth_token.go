@@ -167,7 +167,7 @@ func (s *Server) authenticateClient(assertion string) (client, *tokenFailure) {
 		return client{}, invalidClient(http.StatusBadRequest, "assertion is not a compact JWS")
 	}
 	if alg := tok.Headers[0].Algorithm; alg != string(jose.RS384) {
-		return client{}, invalidClient(http.StatusBadRequest, "assertion alg is "+alg+"; OpenEMR accepts only RS384")
+		return client{}, invalidClient(http.StatusBadRequest, fmt.Sprintf("assertion alg is %q; OpenEMR accepts only RS384", alg))
 	}
 	var claims assertionClaims
 	if err := tok.Claims(key, &claims); err != nil {

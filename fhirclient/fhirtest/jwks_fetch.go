@@ -29,14 +29,14 @@ func (s *Server) clientKey(c client) (*rsa.PublicKey, error) {
 	if c.JWKSURI != "" {
 		resp, err := s.jwksHTTP.Get(c.JWKSURI)
 		if err != nil {
-			return nil, fmt.Errorf("%w: jwks_uri %s unreachable: %v", errJWKSUnusable, c.JWKSURI, err)
+			return nil, fmt.Errorf("%w: jwks_uri %q unreachable: %v", errJWKSUnusable, c.JWKSURI, err)
 		}
 		raw, err = io.ReadAll(io.LimitReader(resp.Body, maxJWKSBody))
 		resp.Body.Close()
 		if err != nil {
-			return nil, fmt.Errorf("%w: reading jwks_uri %s: %v", errJWKSUnusable, c.JWKSURI, err)
+			return nil, fmt.Errorf("%w: reading jwks_uri %q: %v", errJWKSUnusable, c.JWKSURI, err)
 		}
-		s.logf("jwks_uri %s answered HTTP %d (%d bytes); parsed as the key set whatever the status", c.JWKSURI, resp.StatusCode, len(raw))
+		s.logf("jwks_uri %q answered HTTP %d (%d bytes); parsed as the key set whatever the status", c.JWKSURI, resp.StatusCode, len(raw))
 	}
 	if raw == nil {
 		return nil, fmt.Errorf("%w: client has neither jwks nor jwks_uri", errJWKSUnusable)
