@@ -149,6 +149,10 @@ func (s *ResultsScreen) Init() tea.Cmd {
 // Title is the breadcrumb: the type and search, or the file.
 func (s *ResultsScreen) Title() string {
 	if s.file != "" {
+		// The status bar names the file already; the breadcrumb says what is in it.
+		if s.typ != "" {
+			return s.typ
+		}
 		return s.file
 	}
 	if q := formatSearchLine(s.params); q != "" {

@@ -261,7 +261,8 @@ func (s *ResultsScreen) indexingState() []string {
 	status := s.records.Status()
 	var out []string
 	if !status.Done {
-		out = append(out, st.Warn.Render(fmt.Sprintf("indexing %3.0f%% · %d entries so far", 100*status.Progress, status.Entries)))
+		// The entry count so far is in the title and the row count.
+		out = append(out, st.Warn.Render(fmt.Sprintf("indexing %.0f%%", 100*status.Progress)))
 	}
 	if status.Err != nil {
 		out = append(out, st.Bad.Render("stopped: "+termsafe.String(firstLine(status.Err.Error()))))
