@@ -86,7 +86,7 @@ func tokenForm(r *http.Request) map[string]string {
 func (s *Server) issueToken(form map[string]string) (*tokenResponse, *tokenFailure) {
 	if form["grant_type"] != "client_credentials" {
 		return nil, &tokenFailure{status: http.StatusBadRequest, code: "unsupported_grant_type", desc: descUnsupported,
-			hint: "Check that all required parameters have been provided", reason: "grant_type " + form["grant_type"]}
+			hint: "Check that all required parameters have been provided", reason: fmt.Sprintf("grant_type %q", form["grant_type"])}
 	}
 	if form["client_assertion_type"] != AssertionType {
 		return nil, invalidRequest("assertion type is not supported")
@@ -107,7 +107,7 @@ func (s *Server) issueToken(form map[string]string) (*tokenResponse, *tokenFailu
 	for _, sc := range requested {
 		if !s.knownScope(sc) {
 			return nil, &tokenFailure{status: http.StatusBadRequest, code: "invalid_scope", desc: descInvalidScope,
-				hint: fmt.Sprintf("Check the `%s` scope", sc), reason: "unknown scope " + sc}
+				hint: fmt.Sprintf("Check the `%s` scope", sc), reason: fmt.Sprintf("unknown scope %q", sc)}
 		}
 	}
 	// Known scopes the client did not register are dropped silently, as OpenEMR's
