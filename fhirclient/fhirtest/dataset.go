@@ -35,6 +35,7 @@ type Resource struct {
 type Dataset struct {
 	mu     sync.RWMutex
 	byType map[string]*typeStore
+	lazy   *lazyClinical // NewLazyClinical: Patients and charts generated on demand (lazy_*.go)
 }
 
 // typeStore keeps one type's resources. Adds append and mark the slice unsorted so that
@@ -53,6 +54,7 @@ func NewDataset() *Dataset {
 
 // Add stores r. A resource with the same type and ID replaces the earlier one.
 func (d *Dataset) Add(r Resource) {
+	d.lazyAddCheck(r)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	ts := d.byType[r.Type]
@@ -126,18 +128,25 @@ func (d *Dataset) Types() []string {
 			out = append(out, t)
 		}
 	}
+	out = append(out, d.lazyTypes()...)
 	sort.Strings(out)
 	return out
 }
 
 // All returns the resources of typ in ID order. The slice is shared: do not modify it.
 func (d *Dataset) All(typ string) []Resource {
+	if lz := d.lazyFor(typ); lz != nil {
+		return lz.all(typ)
+	}
 	list, _ := d.allVersioned(typ)
 	return list
 }
 
 // allVersioned returns All(typ) with the version of the type's contents it reflects.
 func (d *Dataset) allVersioned(typ string) ([]Resource, uint64) {
+	if d.lazyFor(typ) != nil {
+		return nil, 1 // generated, never changes; searches go to lazyClinical.search
+	}
 	for {
 		d.ensureSorted()
 		d.mu.RLock()
@@ -157,11 +166,17 @@ func (d *Dataset) allVersioned(typ string) ([]Resource, uint64) {
 
 // Len returns how many resources of typ are stored.
 func (d *Dataset) Len(typ string) int {
+	if lz := d.lazyFor(typ); lz != nil {
+		return lz.count(typ)
+	}
 	return len(d.All(typ))
 }
 
 // Get returns the resource typ/id.
 func (d *Dataset) Get(typ, id string) (Resource, bool) {
+	if lz := d.lazyFor(typ); lz != nil {
+		return lz.get(typ, id)
+	}
 	for {
 		d.ensureSorted()
 		d.mu.RLock()
@@ -185,6 +200,9 @@ func (d *Dataset) Get(typ, id string) (Resource, bool) {
 
 // SearchParams returns the search parameter names indexed on any resource of typ, sorted.
 func (d *Dataset) SearchParams(typ string) []string {
+	if lz := d.lazyFor(typ); lz != nil {
+		return slices.Clone(lz.params[typ])
+	}
 	seen := map[string]bool{}
 	for _, r := range d.All(typ) {
 		for k := range r.Search {

@@ -94,6 +94,9 @@ func (s *Server) index(typ string, def SearchParamDef, all []Resource, version u
 // nil, one of the categories; in ID order. It narrows by the most selective indexable
 // condition, then checks every condition on what is left.
 func (s *Server) search(typ string, conds []searchCond, categories []string) []Resource {
+	if lz := s.data.lazyFor(typ); lz != nil {
+		return lz.search(typ, conds, categories)
+	}
 	all, version := s.data.allVersioned(typ)
 	var best []int32
 	found := false
