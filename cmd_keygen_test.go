@@ -49,7 +49,7 @@ func TestKeygenCLIDefaultProfile(t *testing.T) {
 
 func TestProfileCLIHelpAndErrors(t *testing.T) {
 	_, config := sessionCLIEnv(t)
-	sessionCLI(t, "profile").want(t, 2)
+	sessionCLI(t, "profile").want(t, 2, "Usage: fhirscope profile COMMAND")
 	if r := sessionCLI(t, "profile", "--help"); r.code != 0 || !strings.Contains(r.stdout, "export-jwks") || !strings.Contains(r.stdout, config) {
 		t.Errorf("profile --help: %d %s", r.code, r.stdout)
 	}

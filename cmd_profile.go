@@ -36,12 +36,13 @@ Run 'fhirscope profile COMMAND --help' for a command's flags.
 
 // runProfile wires `fhirscope profile ...`; the work is in session.
 func runProfile(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		path, _ := session.ConfigPath()
+	path, _ := session.ConfigPath()
+	if len(args) == 0 { // a mistake: usage to stderr
+		fmt.Fprintf(stderr, profileUsage, path)
+		return 2
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(stdout, profileUsage, path)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
 	}
 	sub, rest := args[0], args[1:]
