@@ -28,6 +28,7 @@ type medicationRequestJSON struct {
 	ID                        string            `json:"id"`
 	Meta                      meta              `json:"meta"`
 	Status                    string            `json:"status"`
+	StatusReason              *codeableConcept  `json:"statusReason,omitempty"`
 	Intent                    string            `json:"intent"`
 	Category                  []codeableConcept `json:"category"`
 	MedicationCodeableConcept codeableConcept   `json:"medicationCodeableConcept"`
@@ -134,7 +135,11 @@ var (
 	routeIM         = codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration", Code: "IM", Display: "Injection, intramuscular"}}}
 	tokCompleted    = []string{"completed"}
 	tokStatusActive = []string{"active"}
-	tokOrder        = []string{"order"}
+	tokStopped      = []string{"stopped"}
+	allergyResolved = statusConcept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "resolved", "Resolved")
+	// Why an ACE inhibitor is stopped more often than anything else.
+	reasonACECough = newConcept("Dry cough on ACE inhibitor", sct("49727002", "Cough (finding)"))
+	tokOrder       = []string{"order"}
 )
 
 // condition emits a Condition and returns its id. Acute problems resolve about two weeks on.
@@ -190,6 +195,10 @@ func (p *clinPatient) medicationRequest(e *encounterPlan, key string, at time.Ti
 	switch status {
 	case "active":
 		statusTok = tokStatusActive
+	case "stopped":
+		statusTok = tokStopped
+		reason := reasonACECough.cc()
+		mr.StatusReason = &reason
 	}
 	requesterID := p.gp.id
 	if e != nil {
@@ -216,6 +225,9 @@ func (p *clinPatient) planMeds() map[string][]string {
 				first = "amlodipine"
 			}
 			chosen = append(chosen, first)
+			if first == "amlodipine" && p.r.IntN(4) == 0 { // switched after an ACE-inhibitor cough
+				p.formerMed = map[string]string{"htn": "lisinopril"}
+			}
 			if p.r.IntN(3) == 0 {
 				chosen = append(chosen, "hctz")
 			}
@@ -245,7 +257,13 @@ func (p *clinPatient) chronicMedications(e *encounterPlan, at time.Time, plan ma
 		if c.onset.After(at.Add(25*time.Minute)) || c.condID == "" { // prescribed after diagnosis
 			continue
 		}
-		for _, key := range plan[c.key] {
+		for i, key := range plan[c.key] {
+			if former := p.formerMed[c.key]; i == 0 && former != "" && !latest {
+				// The drug the patient was on until it was replaced: shown once, stopped.
+				delete(p.formerMed, c.key)
+				p.medicationRequest(e, former, at.Add(25*time.Minute), "stopped", c.condID)
+				continue
+			}
 			p.medicationRequest(e, key, at.Add(25*time.Minute), status, c.condID)
 		}
 	}
@@ -271,15 +289,19 @@ func (p *clinPatient) allergies() {
 		if a.Criticality == "high" {
 			severity = Pick(r, []string{"moderate", "severe"})
 		}
+		clinical := allergyActive
+		if a.Category == "food" && p.age >= 18 && r.IntN(6) == 0 { // outgrown since childhood
+			clinical = allergyResolved
+		}
 		manif := []codeableConcept{a.Reactions[0].cc()}
 		if len(a.Reactions) > 1 && r.IntN(2) == 0 {
 			manif = append(manif, a.Reactions[1].cc())
 		}
-		al := allergyJSON{ResourceType: "AllergyIntolerance", ID: id, Meta: metaFor(recorded), ClinicalStatus: allergyActive.cc(),
+		al := allergyJSON{ResourceType: "AllergyIntolerance", ID: id, Meta: metaFor(recorded), ClinicalStatus: clinical.cc(),
 			VerificationStatus: allergyConfirm.cc(), Type: "allergy", Category: []string{a.Category}, Criticality: a.Criticality,
 			Code: a.Code.cc(), Patient: p.ref, RecordedDate: fhirTime(recorded),
 			Reaction: []allergyReaction{{Manifestation: manif, Severity: severity}}}
-		s := map[string][]string{"code": a.Code.tokens, "clinical-status": allergyActive.tokens}
+		s := map[string][]string{"code": a.Code.tokens, "clinical-status": clinical.tokens}
 		p.add("AllergyIntolerance", id, al, recorded, nil, s)
 	}
 }

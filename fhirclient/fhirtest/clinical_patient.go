@@ -25,6 +25,8 @@ type clinPatient struct {
 	height  float64 // adult height in cm (children grow from it)
 	bmi     float64
 	chronic []chronicProblem // in onset order
+	// formerMed: per chronic problem, a drug the patient took before the current one
+	formerMed map[string]string
 	// the last instant formatted for search, and its value slice (see timeTok)
 	lastTime time.Time
 	lastTok  []string

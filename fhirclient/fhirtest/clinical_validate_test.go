@@ -336,6 +336,24 @@ func TestClinicalContentIsCoherent(t *testing.T) {
 	if high == 0 {
 		t.Error("no elevated HbA1c among diabetics")
 	}
+	// Lists a chart filters: stopped prescriptions (with a reason), resolved allergies.
+	stopped, resolved := 0, 0
+	for _, r := range d.All("MedicationRequest") {
+		if slices.Contains(r.Search["status"], "stopped") {
+			if !bytes.Contains(r.JSON, []byte(`"statusReason"`)) {
+				t.Fatalf("stopped prescription without a reason: %s", r.JSON)
+			}
+			stopped++
+		}
+	}
+	for _, r := range d.All("AllergyIntolerance") {
+		if slices.Contains(r.Search["clinical-status"], "resolved") {
+			resolved++
+		}
+	}
+	if stopped == 0 || resolved == 0 {
+		t.Errorf("%d stopped prescriptions, %d resolved allergies", stopped, resolved)
+	}
 }
 
 // The data indexes only search parameters OpenEMR supports for each type (the sandbox
