@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -95,7 +93,8 @@ func (d *Demo) Connection() *Connection {
 }
 
 func (d *Demo) start(ctx context.Context, _ *Connection) (string, error) {
-	data := fhirtest.GenerateClinical(fhirtest.ClinicalConfig{Seed: d.opts.Seed, Patients: d.opts.Patients})
+	// Generated on demand (fhirtest.NewLazyClinical): 100,000 patients start as fast as 250.
+	data := fhirtest.NewLazyClinical(fhirtest.ClinicalConfig{Seed: d.opts.Seed, Patients: d.opts.Patients})
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -139,31 +138,23 @@ func (d *Demo) register(ctx context.Context, _ *Connection) (string, error) {
 		return "", err
 	}
 	scopes := srv.SystemReadScopes()
-	body := fhirtest.RegistrationBody(d.opts.Flavor, "fhirscope demo", scopes, jwks)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.AuthBase()+"/registration", bytes.NewReader(body))
+	// fhirclient.Register: discovery finds the registration endpoint, as for a real OpenEMR.
+	var opts []fhirclient.Option
+	if d.opts.Log != nil {
+		opts = append(opts, fhirclient.WithRequestLog(d.opts.Log))
+	}
+	rc, err := fhirclient.New(srv.FHIRBase(), opts...)
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	reg, err := rc.Register(ctx, fhirclient.RegistrationRequest{ClientName: "fhirscope demo", Scopes: scopes, JWKS: jwks})
 	if err != nil {
-		return "", fmt.Errorf("registration: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("registration answered HTTP %d: %.300s", resp.StatusCode, bytes.TrimSpace(raw))
-	}
-	var out struct {
-		ClientID string `json:"client_id"`
-	}
-	if err := json.Unmarshal(raw, &out); err != nil || out.ClientID == "" {
-		return "", fmt.Errorf("registration gave no client_id: %.200s", raw)
+		return "", err
 	}
 	d.mu.Lock()
-	d.id, d.scopes = out.ClientID, scopes
+	d.id, d.scopes = reg.ClientID, scopes
 	d.mu.Unlock()
-	return fmt.Sprintf("client_id %.20s… · %d scopes · disabled until enabled", out.ClientID, len(scopes)), nil
+	return fmt.Sprintf("client_id %.20s… · %d scopes · disabled until enabled", reg.ClientID, len(scopes)), nil
 }
 
 // enable performs the admin step and builds the FHIR client the rest of the connection uses.
