@@ -218,6 +218,14 @@ func (s *Secrets) Rename(from, to string) error {
 	if err != nil {
 		return err
 	}
+	// An entry already under the new name (say, from `keygen --profile NEW`) is never replaced.
+	if _, err := s.Get(to); !errors.Is(err, ErrNoSecret) {
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: the keyring already has an entry for %q (from keygen?); remove it "+
+			"(fhirscope profile rm, or your keyring manager) or choose another name", ErrKeyExists, to)
+	}
 	if err := s.Set(to, *e); err != nil {
 		return err
 	}

@@ -151,6 +151,20 @@ func TestStoreDeleteAndRenameMoveKeyringEntries(t *testing.T) {
 		t.Fatalf("entry not moved: %v", err)
 	}
 
+	// A key waiting in the keyring under the new name is not overwritten by a rename.
+	if err := s.Secrets().SetKey("waiting", rsaKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rename("b", "waiting"); !errors.Is(err, ErrKeyExists) {
+		t.Fatalf("rename onto a keyring entry: %v", err)
+	}
+	if _, err := s.Get("b"); err != nil {
+		t.Fatal("a refused rename changed the profile")
+	}
+	if e, _ := s.Secrets().Get("b"); e == nil || e.ClientID != "cid" {
+		t.Fatal("a refused rename moved the entry")
+	}
+
 	// Keyring gone: deleting a keyring profile keeps it and says why.
 	keyring.MockInitWithError(errors.New("dbus: no session bus"))
 	err := s.Delete("b")
