@@ -173,6 +173,10 @@ func (s *ResultsScreen) SetSize(width, height int) {
 // Capturing is true while a text input has the keyboard, so q, ? and esc reach it.
 func (s *ResultsScreen) Capturing() bool { return s.searching || s.filter.editing }
 
+// StepBack is true while a filter is applied: esc then clears it (the root forwards esc
+// here) rather than leaving the screen.
+func (s *ResultsScreen) StepBack() bool { return s.filter.query != "" || s.filter.pending != "" }
+
 // Busy is true while a page the user asked for is being fetched (esc cancels it). A
 // background prefetch does not count: nobody waits for it.
 func (s *ResultsScreen) Busy() bool { return s.fetch.Busy() || s.waitPrefetch }
@@ -233,6 +237,9 @@ func (s *ResultsScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.updateFilterInput(msg)
 	}
 	switch {
+	case key.Matches(msg, k.Back) && s.StepBack():
+		s.clearFilter()
+		return nil
 	case key.Matches(msg, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
 		return s.move(msg)
 	case key.Matches(msg, k.NextPage):

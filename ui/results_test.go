@@ -338,7 +338,16 @@ func TestResultsFilterAsYouType(t *testing.T) {
 	if !strings.Contains(string(push.(*InspectorScreen).cur.data), `"female"`) {
 		t.Fatal("enter opened a row the filter hid")
 	}
+	// esc with the filter applied (input closed) clears it: the root asks StepBack first.
+	if !s.StepBack() {
+		t.Fatal("an applied filter should take esc before the screen closes")
+	}
+	browsePress(t, s, "esc")
+	if s.rowCount() != 60 || s.filter.query != "" || s.StepBack() {
+		t.Fatalf("esc should clear the applied filter: %d rows", s.rowCount())
+	}
 	browsePress(t, s, "/")
+	browseType(t, s, "male")
 	browsePress(t, s, "esc")
 	if s.rowCount() != 60 || s.filter.query != "" {
 		t.Fatalf("esc in the filter should clear it: %d rows", s.rowCount())

@@ -242,7 +242,7 @@ func (s *ResultsScreen) footerLines() []string {
 		parts = append(parts, st.Subtle.Render(s.countLabel()))
 	}
 	if s.filter.query != "" {
-		parts = append(parts, st.Accent.Render("filter: "+termsafe.String(s.filter.query)))
+		parts = append(parts, st.Accent.Render("filter: "+termsafe.String(s.filter.query)+" (esc clears)"))
 	}
 	if s.src != nil && s.err == nil {
 		hint := "enter open · / filter · n/p page · z size"
