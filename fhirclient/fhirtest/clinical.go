@@ -8,8 +8,8 @@ import (
 
 // ClinicalConfig says what GenerateClinical builds. The zero value is usable.
 type ClinicalConfig struct {
-	// Seed makes the data: the same seed (and Patients and Reference) gives byte-identical
-	// resources, the same ids and the same order.
+	// Seed makes the data: the same configuration gives byte-identical resources, the same
+	// ids and the same order, on any machine and at any time.
 	Seed int64
 	// Patients is how many patients to generate: 0 means DefaultClinicalPatients; values over
 	// MaxClinicalPatients are capped.
@@ -48,7 +48,8 @@ func (c ClinicalConfig) normalized() ClinicalConfig {
 // GenerateClinical builds the rich demo dataset: Organizations, Locations, Practitioners and
 // cfg.Patients patients, each with a linked clinical history (Encounters, Conditions,
 // Observations, MedicationRequests, AllergyIntolerances, Immunizations, Procedures,
-// DiagnosticReports). Every reference resolves inside the dataset.
+// DiagnosticReports). Every reference resolves inside the dataset. Ids are RFC 4122 version 4
+// UUIDs, the form OpenEMR uses; MRNs are MRN-0001000 upward in patient order.
 func GenerateClinical(cfg ClinicalConfig) *Dataset {
 	d := NewDataset()
 	GenerateClinicalEach(cfg, d.Add)
