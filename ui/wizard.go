@@ -44,6 +44,7 @@ type WizardScreen struct {
 	body  int // scroll offset of the step's body
 
 	taken     map[string]bool // profile names already in the store (loaded by Init)
+	loaded    bool
 	takenErr  error
 	confirm   bool // "leave the wizard?" asked
 	name      textinput.Model
@@ -152,7 +153,7 @@ func (w *WizardScreen) dirty() bool {
 func (w *WizardScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case wizNamesMsg:
-		w.takenErr = msg.err
+		w.takenErr, w.loaded = msg.err, true
 		for _, n := range msg.names {
 			w.taken[n] = true
 		}
