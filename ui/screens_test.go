@@ -251,3 +251,20 @@ func TestNoProfileScreenGolden(t *testing.T) {
 	d := newDriver(t, app, 80, 24)
 	golden(t, "noprofile_80x24", d.screen())
 }
+
+// Once every step is done the spinner's tick loop ends, so an idle connect screen does not
+// redraw ten times a second.
+func TestConnectSpinnerStopsWhenIdle(t *testing.T) {
+	srv := newSandbox(t, fhirtest.Options{Patients: 1})
+	log := fhirclient.NewRequestLog(0)
+	app := newTestApp(t, Options{Conn: register(t, srv, nil, log), Log: log})
+	d := newDriver(t, app, 80, 24)
+	cs := app.Top().(*ConnectScreen)
+	if _, cmd := cs.Update(cs.spin.Tick()); cmd == nil {
+		t.Fatal("the spinner should tick while a step runs")
+	}
+	d.until("connected", cs.Done)
+	if _, cmd := cs.Update(cs.spin.Tick()); cmd != nil {
+		t.Fatal("the spinner still ticks with nothing running")
+	}
+}
