@@ -60,10 +60,10 @@ func GenerateClinical(cfg ClinicalConfig) *Dataset {
 // handing each to fn (always on the caller's goroutine) instead of storing it. The generator
 // itself holds only the shared directory and a few batches of patients in flight, so its
 // memory stays bounded whatever cfg.Patients is; what fn keeps is the caller's business.
-// Order: the directory (Organizations, Locations, Practitioners), then patient by patient the
-// Patient, its standing problems, allergies and outside records, then each visit in date
-// order with what was recorded at it. r.Search's slices may be shared between resources:
-// read them, never modify them.
+// Order: the directory (Organizations, Locations, Practitioners each with its
+// PractitionerRole), then patient by patient the Patient, its standing problems, allergies
+// and outside records, then each visit in date order with what was recorded at it.
+// r.Search's slices may be shared between resources: read them, never modify them.
 func GenerateClinicalEach(cfg ClinicalConfig, fn func(r Resource)) {
 	g := NewClinicalGenerator(cfg)
 	for _, r := range g.Directory() {
@@ -132,7 +132,8 @@ func NewClinicalGenerator(cfg ClinicalConfig) *ClinicalGenerator {
 // Config returns the normalized configuration (defaults filled in, caps applied).
 func (g *ClinicalGenerator) Config() ClinicalConfig { return g.cfg }
 
-// Directory returns the Organizations, Locations and Practitioners. The slice is shared.
+// Directory returns the Organizations, Locations, Practitioners and PractitionerRoles. The
+// slice is shared.
 func (g *ClinicalGenerator) Directory() []Resource { return g.dir.resources }
 
 // PatientResource returns patient i's Patient resource alone, without generating the chart
@@ -150,7 +151,8 @@ func (g *ClinicalGenerator) Patient(i int, fn func(r Resource)) {
 
 // ClinicalCounts says how large the shared directory is for a number of patients:
 // organizations (practices plus one general hospital per practice city), locations (a clinic
-// per practice; an emergency department and a laboratory per hospital) and practitioners.
+// per practice; an emergency department and a laboratory per hospital) and practitioners
+// (each with one PractitionerRole at its practice).
 func ClinicalCounts(patients int) (organizations, locations, practitioners int) {
 	practices, hospitals, practs := directorySizes(ClinicalConfig{Patients: patients}.normalized().Patients)
 	return practices + hospitals, practices + 2*hospitals, practs

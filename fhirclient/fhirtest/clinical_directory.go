@@ -145,8 +145,8 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 	}
 	for i := range nPract {
 		pr := &d.practices[i%len(d.practices)]
-		res, ref := genClinicalPractitioner(r, updated(), workAddress(pr.city))
-		d.resources = append(d.resources, res)
+		res, ref, qual := genClinicalPractitioner(r, updated(), workAddress(pr.city))
+		d.resources = append(d.resources, res, practitionerRole(r, updated(), ref, res.ID, pr, qual))
 		pr.staff = append(pr.staff, len(d.practs))
 		d.practs = append(d.practs, practitionerRef{ref: ref, id: []string{res.ID}})
 	}
@@ -175,7 +175,7 @@ func cityPhone(r Rand, city string) string {
 	return fmt.Sprintf("(%d) 555-%04d", area, 100+r.IntN(100))
 }
 
-func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, reference) {
+func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, reference, string) {
 	gender := Pick(r, []string{"female", "male"})
 	given := Pick(r, clinMaleGiven)
 	if gender == "female" {
@@ -209,7 +209,7 @@ func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, re
 	addressSearch(s, addr)
 	display := strings.TrimSpace(strings.Join(prefix, "") + " " + given + " " + family + ", " + qual.Codings[0].Code)
 	return Resource{Type: "Practitioner", ID: id, JSON: mustJSON(p), Search: s, LastUpdated: when},
-		reference{Reference: "Practitioner/" + id, Display: display}
+		reference{Reference: "Practitioner/" + id, Display: display}, qual.Codings[0].Code
 }
 
 // newNPI returns a National Provider Identifier with a valid check digit: nine digits
@@ -233,4 +233,66 @@ func npiCheckDigit(base string) int {
 		sum += d
 	}
 	return (10 - sum%10) % 10
+}
+
+type practitionerRoleJSON struct {
+	ResourceType string            `json:"resourceType"`
+	ID           string            `json:"id"`
+	Meta         meta              `json:"meta"`
+	Active       bool              `json:"active"`
+	Practitioner reference         `json:"practitioner"`
+	Organization reference         `json:"organization"`
+	Code         []codeableConcept `json:"code,omitempty"`
+	Specialty    []codeableConcept `json:"specialty"`
+	Location     []reference       `json:"location"`
+}
+
+func roleCode(code, display string) concept {
+	return statusConcept("http://terminology.hl7.org/CodeSystem/practitioner-role", code, display)
+}
+
+func nucc(code, display string) concept {
+	return newConcept(display, coding{System: "http://nucc.org/provider-taxonomy", Code: code, Display: display})
+}
+
+var (
+	roleDoctor         = roleCode("doctor", "Doctor")
+	roleNurse          = roleCode("nurse", "Nurse")
+	specFamilyMedicine = nucc("207Q00000X", "Family Medicine Physician")
+	specInternalMed    = nucc("207R00000X", "Internal Medicine Physician")
+	specPediatrics     = nucc("208000000X", "Pediatrics Physician")
+	specFamilyNP       = nucc("363LF0000X", "Family Nurse Practitioner")
+	specPA             = nucc("363A00000X", "Physician Assistant")
+)
+
+// practitionerRole says where a practitioner works and as what: the practice, its clinic, the
+// role and the NUCC specialty (physicians take the practice's: pediatrics, internal medicine
+// or family medicine).
+func practitionerRole(r Rand, when time.Time, pract reference, practID string, pr *practice, qual string) Resource {
+	id := r.UUID()
+	var role *concept
+	spec := specFamilyNP
+	switch qual {
+	case "MD", "DO":
+		role, spec = &roleDoctor, specFamilyMedicine
+		switch {
+		case strings.HasPrefix(pr.org.Display, pr.city+" Pediatrics"):
+			spec = specPediatrics
+		case strings.HasPrefix(pr.org.Display, pr.city+" Internal Medicine"):
+			spec = specInternalMed
+		}
+	case "NP":
+		role = &roleNurse
+	case "PA":
+		spec = specPA
+	}
+	pr2 := practitionerRoleJSON{ResourceType: "PractitionerRole", ID: id, Meta: metaFor(when), Active: true,
+		Practitioner: pract, Organization: pr.org, Specialty: []codeableConcept{spec.cc()}, Location: []reference{pr.clinic}}
+	s := map[string][]string{"_id": {id}, "_lastUpdated": {fhirTime(when)}, "practitioner": {practID},
+		"organization": pr.orgID, "specialty": spec.tokens}
+	if role != nil {
+		pr2.Code = []codeableConcept{role.cc()}
+		s["role"] = role.tokens
+	}
+	return Resource{Type: "PractitionerRole", ID: id, JSON: mustJSON(pr2), Search: s, LastUpdated: when}
 }

@@ -11,7 +11,7 @@ import (
 
 // clinicalTypes are the types GenerateClinical must produce.
 var clinicalTypes = []string{"AllergyIntolerance", "Condition", "DiagnosticReport", "Encounter", "Immunization",
-	"Location", "MedicationRequest", "Observation", "Organization", "Patient", "Practitioner", "Procedure"}
+	"Location", "MedicationRequest", "Observation", "Organization", "Patient", "Practitioner", "PractitionerRole", "Procedure"}
 
 func collectClinical(t testing.TB, cfg ClinicalConfig) []Resource {
 	t.Helper()

@@ -17,6 +17,7 @@ var requiredElements = map[string][]string{
 	"Practitioner":       {"identifier", "name", "qualification"},
 	"Organization":       {"identifier", "name", "active", "type"},
 	"Location":           {"name", "status", "managingOrganization", "address"},
+	"PractitionerRole":   {"practitioner", "organization", "specialty", "location"},
 	"Encounter":          {"status", "class", "type", "subject", "period", "participant", "location", "serviceProvider"},
 	"Condition":          {"clinicalStatus", "verificationStatus", "category", "code", "subject", "onsetDateTime", "recordedDate"},
 	"Observation":        {"status", "category", "code", "subject", "encounter", "effectiveDateTime"},
