@@ -13,7 +13,7 @@ import (
 )
 
 // connectedApp starts an app on a sandbox and walks the connect screen to the types screen.
-func connectedApp(t *testing.T, srvOpts fhirtest.Options, w, h int) (*driver, *fhirtest.Server) {
+func connectedApp(t testing.TB, srvOpts fhirtest.Options, w, h int) (*driver, *fhirtest.Server) {
 	t.Helper()
 	srv := newSandbox(t, srvOpts)
 	log := fhirclient.NewRequestLog(0)

@@ -23,7 +23,7 @@ import (
 // on the test goroutine. Tests step it with send/press and wait with until (a deadline, never
 // a fixed sleep).
 type driver struct {
-	t    *testing.T
+	t    testing.TB
 	app  *App
 	msgs chan tea.Msg
 	quit bool
@@ -31,7 +31,7 @@ type driver struct {
 	dropTicks bool
 }
 
-func newDriver(t *testing.T, app *App, w, h int) *driver {
+func newDriver(t testing.TB, app *App, w, h int) *driver {
 	t.Helper()
 	d := &driver{t: t, app: app, msgs: make(chan tea.Msg, 1024), dropTicks: true}
 	d.update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -168,7 +168,7 @@ var (
 	keyErr  error
 )
 
-func testKey(t *testing.T) *session.Key {
+func testKey(t testing.TB) *session.Key {
 	t.Helper()
 	keyOnce.Do(func() {
 		raw, err := os.ReadFile("testdata/test_key.pem")
@@ -186,7 +186,7 @@ func testKey(t *testing.T) *session.Key {
 
 // newSandbox starts a sandbox whose clock is fixedNow (the clients' too), so tokens expire
 // at the same moment in every run.
-func newSandbox(t *testing.T, opts fhirtest.Options) *fhirtest.Server {
+func newSandbox(t testing.TB, opts fhirtest.Options) *fhirtest.Server {
 	t.Helper()
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return fixedNow }
@@ -198,7 +198,7 @@ func newSandbox(t *testing.T, opts fhirtest.Options) *fhirtest.Server {
 
 // register registers and enables a client with scopes and returns a Connection for it; a
 // nil scopes registers every system read scope.
-func register(t *testing.T, srv *fhirtest.Server, scopes []string, log *fhirclient.RequestLog) *Connection {
+func register(t testing.TB, srv *fhirtest.Server, scopes []string, log *fhirclient.RequestLog) *Connection {
 	t.Helper()
 	key := testKey(t)
 	if scopes == nil {
@@ -225,7 +225,7 @@ func register(t *testing.T, srv *fhirtest.Server, scopes []string, log *fhirclie
 var fixedNow = time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
 
 // newTestApp builds an app with colourless styles and a fixed clock.
-func newTestApp(t *testing.T, opts Options) *App {
+func newTestApp(t testing.TB, opts Options) *App {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
