@@ -264,7 +264,7 @@ func (p *PickerScreen) FullHelp() [][]key.Binding {
 
 func (p *PickerScreen) View() string {
 	st := p.c.Styles
-	lines := []string{truncate(st.Title.Render("Choose a profile")+st.Subtle.Render(fmt.Sprintf(" · %d profiles · * marks the default", len(p.profiles))), p.w)}
+	lines := []string{truncate(st.Title.Render("Choose a profile")+st.Subtle.Render(" · "+plural(len(p.profiles), "profile", "profiles")+" · * marks the default"), p.w)}
 	switch {
 	case p.loadErr != nil:
 		lines = append(lines, "")
