@@ -142,9 +142,12 @@ var (
 	tokOrder       = []string{"order"}
 )
 
-// condition emits a Condition and returns its id. Acute problems resolve about two weeks on.
-func (p *clinPatient) condition(e *encounterPlan, code concept, onset time.Time, category string, acute bool) string {
-	id := p.r.UUID()
+// condition emits a Condition and returns its id (id, or a new one when empty). Acute
+// problems resolve about two weeks on.
+func (p *clinPatient) condition(e *encounterPlan, id string, code concept, onset time.Time, category string, acute bool) string {
+	if id == "" {
+		id = p.r.UUID()
+	}
 	cat := catProblemList
 	if category == "encounter-diagnosis" {
 		cat = catEncounterDx

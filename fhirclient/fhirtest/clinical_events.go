@@ -193,7 +193,7 @@ func genClinicalPatient(cfg ClinicalConfig, dir *clinicalDirectory, i int, emit 
 			}
 		}
 		if c.enc == nil {
-			c.condID = p.condition(nil, chronicConditions[c.key].Code, c.onset, "problem-list-item", false)
+			c.condID = p.condition(nil, "", chronicConditions[c.key].Code, c.onset, "problem-list-item", false)
 		}
 	}
 	plan := p.planMeds()
@@ -204,7 +204,7 @@ func genClinicalPatient(cfg ClinicalConfig, dir *clinicalDirectory, i int, emit 
 		p.encounter(e)
 		for k := range p.chronic {
 			if c := &p.chronic[k]; c.enc == e {
-				c.condID = p.condition(e, chronicConditions[c.key].Code, c.onset, "problem-list-item", false)
+				c.condID = p.condition(e, "", chronicConditions[c.key].Code, c.onset, "problem-list-item", false)
 			}
 		}
 		p.visitCare(e, e == last, plan)
@@ -244,8 +244,10 @@ func (p *clinPatient) encounter(e *encounterPlan) {
 		Location:    []encounterLocation{{Location: e.loc}}, ServiceProvider: e.site.org}
 	s := map[string][]string{"status": tokFinished, "class": classTok, "type": typ.tokens,
 		"practitioner": e.pract.id, "location": e.locID}
-	if e.acute != nil {
+	if e.acute != nil { // the problem the patient came with, diagnosed at this visit
+		e.condID = p.r.UUID()
 		enc.ReasonCode = []codeableConcept{e.acute.Cond.Code.cc()}
+		enc.ReasonReference = []reference{refTo("Condition", e.condID)}
 	}
 	if e.kind == kindFollowUp { // the chronic problems being followed up
 		for _, c := range p.chronic {

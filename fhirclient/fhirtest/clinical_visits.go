@@ -7,7 +7,7 @@ func (p *clinPatient) visitCare(e *encounterPlan, latest bool, plan map[string][
 	r := p.r
 	p.vitals(e, e.kind == kindCheckup || e.kind == kindWellChild)
 	if a := e.acute; a != nil {
-		e.condID = p.condition(e, a.Cond.Code, e.start.Add(15*time.Minute), "encounter-diagnosis", true)
+		p.condition(e, e.condID, a.Cond.Code, e.start.Add(15*time.Minute), "encounter-diagnosis", true)
 		if a.Procedure != "" {
 			p.procedure(e, a.Procedure, e.start.Add(10*time.Minute), e.pract, &e.loc, e.condID)
 		}
