@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -22,6 +23,10 @@ var resultParams = map[string]bool{
 	"_include": true, "_revinclude": true, "_summary": true, "_elements": true, "_total": true,
 	"_format": true,
 }
+
+// paramName is a search parameter name, with a modifier or chain (`name:exact`,
+// `subject:Patient.name`, `_has:Observation:patient:code`).
+var paramName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_\-]*([:.][A-Za-z0-9_\-]+)*$`)
 
 // paramError is a search line the user must fix; it lists what would have been valid.
 type paramError struct {
@@ -107,12 +112,18 @@ func parseSearchLine(line string, caps *fhirclient.Capabilities, typ string) (pa
 		if !ok || name == "" {
 			return nil, 0, checked, &paramError{Msg: fmt.Sprintf("%q is not name=value", w)}
 		}
+		if !paramName.MatchString(name) {
+			return nil, 0, checked, &paramError{Msg: fmt.Sprintf("%q is not a parameter name", name)}
+		}
 		if value == "" {
 			return nil, 0, checked, &paramError{Msg: fmt.Sprintf("%s has no value", name)}
 		}
 		// A modifier (`name:exact`) or a chain (`subject:Patient.name`) hangs off the base name.
 		base, _, _ := strings.Cut(name, ":")
 		base, _, _ = strings.Cut(base, ".")
+		if base == "_offset" {
+			return nil, 0, checked, &paramError{Msg: "_offset is set by paging: use n and p to turn pages"}
+		}
 		if base == "_count" {
 			n, convErr := strconv.Atoi(value)
 			if convErr != nil || n < 1 || n > maxPageSize {
