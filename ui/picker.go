@@ -278,7 +278,7 @@ func (p *PickerScreen) View() string {
 	} else {
 		lines = append(lines, "")
 	}
-	nameW, idW, keyW := 16, 13, 22
+	nameW, idW, keyW := 16, 11, 24
 	for _, pr := range p.profiles {
 		nameW = max(nameW, min(28, lipgloss.Width(termsafe.String(pr.Name))+2))
 	}
@@ -302,10 +302,10 @@ func (p *PickerScreen) View() string {
 		}
 		where := "OS keyring"
 		if pr.KeyFile != "" {
-			where = "file " + pr.KeyFile
+			where = "file " + truncateLeft(termsafe.String(pr.KeyFile), keyW-6)
 		}
-		row := mark + cell(termsafe.String(pr.Name), nameW) + cell(truncateLeft(termsafe.String(pr.BaseURL), baseW-1), baseW) +
-			cell(id, idW) + cell(termsafe.String(where), keyW)
+		base := strings.TrimPrefix(strings.TrimPrefix(pr.BaseURL, "https://"), "http://")
+		row := mark + cell(termsafe.String(pr.Name), nameW) + cell(termsafe.String(base), baseW) + cell(id, idW) + cell(where, keyW)
 		if i == p.cursor {
 			lines = append(lines, st.Cursor+st.Selected.Render(row))
 		} else {

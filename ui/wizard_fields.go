@@ -263,7 +263,10 @@ func (w *WizardScreen) serverLines() []string {
 		}
 		lines := []string{st.Good.Render("✓ ") + termsafe.String(sw) + st.Subtle.Render(" · FHIR "+termsafe.String(orDash(s.FHIRVersion))+
 			" · "+strconv.Itoa(len(s.Types))+" resource types")}
-		lines = append(lines, st.Subtle.Render("  token endpoint ")+termsafe.String(s.TokenEndpoint)+st.Faint.Render(" ("+termsafe.String(s.Source)+")"))
+		lines = append(lines, st.Subtle.Render("  token endpoint ")+termsafe.String(s.TokenEndpoint))
+		if s.Source != fhirclient.SourceSmartConfiguration {
+			lines = append(lines, st.Faint.Render("  found via "+termsafe.String(s.Source)+" (no smart-configuration)"))
+		}
 		if s.MetaErr != nil {
 			lines = append(lines, st.Warn.Render("  metadata failed: "+termsafe.String(Explain(s.MetaErr).Cause)))
 		}

@@ -29,9 +29,9 @@ const (
 )
 
 var keySources = []struct{ title, detail string }{
-	{"Load it from a file", "a PEM (PKCS#8, PKCS#1, SEC1) or JWK / JWK Set file"},
-	{"Paste a PEM or JWK", "the private key's text, from a password manager or another tool"},
-	{"Generate a new key", "made here; register its public JWKS with the server next"},
+	{"Load it from a file", "PEM (PKCS#8, PKCS#1, SEC1) or JWK"},
+	{"Paste a PEM or JWK", "e.g. from a password manager"},
+	{"Generate a new key", "made here, then its public JWKS registered"},
 }
 
 // keyChoices are the keys the wizard generates, first the one OpenEMR expects.

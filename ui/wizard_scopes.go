@@ -176,8 +176,8 @@ func (w *WizardScreen) scopeLines(height int) []string {
 	if len(s.items) == 0 {
 		return []string{st.Warn.Render("The server lists no system scopes and no resource types: go back and check the base URL.")}
 	}
-	lines := []string{fmt.Sprintf("Scopes the client asks for: %d of %d selected", len(s.Selected()), len(s.items)) +
-		st.Subtle.Render(" · from the server's scopes_supported")}
+	lines := []string{fmt.Sprintf("Scopes to request: %d of %d selected", len(s.Selected()), len(s.items)) +
+		st.Subtle.Render(" (the server's scopes_supported)")}
 	if s.filtering || s.filter.Value() != "" {
 		lines = append(lines, s.filter.View())
 	} else {
