@@ -25,6 +25,5 @@ func mapFile(f *os.File, size int64) (data []byte, unmap func() error, err error
 	if err != nil {
 		return readAll(f, size) // e.g. a filesystem without mmap support
 	}
-	adviseWillNeed(b)
 	return b, func() error { return syscall.Munmap(b) }, nil
 }
