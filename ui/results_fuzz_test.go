@@ -46,3 +46,26 @@ func FuzzResultsSearchLine(f *testing.F) {
 		}
 	})
 }
+
+// FuzzResultsRender: whatever bytes a server sends as a resource, the results row and the
+// inspector render them without a panic and without a raw escape reaching the terminal.
+func FuzzResultsRender(f *testing.F) {
+	for _, seed := range []string{
+		`{"resourceType":"Patient","id":"1","name":[{"family":"Pwn\u001b]52;c;ZXZpbA==\u0007","given":["\u001b[2J"]}]}`,
+		`{"resourceType":"Observation","id":"o","code":{"text":"\u202eevil"},"valueQuantity":{"value":1e999,"unit":"\u009b31m"}}`,
+		`{"resourceType":"Patient","id":"x","name":[{"family":"` + "\x1b[31m" + `"}]}`,
+		`[1,2,3]`, `{}`, `{"resourceType":`, "\xff\xfe", `{"a":{"b":{"c":{"d":[[[[[[]]]]]]}}}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := browseCommon(80, 12)
+		c.Styles = NewStyles(true)
+		for _, typ := range []string{"Patient", "Observation", "Encounter", "Bundle"} {
+			s := NewResultsScreen(c, typ, nil)
+			s.showPage(&fhirclient.Page{Type: typ, Entries: [][]byte{data}, Mode: fhirclient.PagingLocal, Number: 1})
+			assertNoRawEscapes(t, s.View())
+		}
+		assertNoRawEscapes(t, NewInspectorScreen(c, data).View())
+	})
+}
