@@ -268,6 +268,9 @@ func (p *clinPatient) chronicMedications(e *encounterPlan, at time.Time, plan ma
 				continue
 			}
 			p.medicationRequest(e, key, at.Add(25*time.Minute), status, c.condID)
+			if _, ok := p.treatedSince[c.key]; !ok {
+				p.treatedSince[c.key] = at.Add(25 * time.Minute)
+			}
 		}
 	}
 }

@@ -197,6 +197,12 @@ func genClinicalPatient(cfg ClinicalConfig, dir *clinicalDirectory, i int, emit 
 		}
 	}
 	plan := p.planMeds()
+	p.treatedSince = map[string]time.Time{}
+	for _, c := range p.chronic {
+		if c.enc == nil && len(plan[c.key]) > 0 { // on treatment since before the window
+			p.treatedSince[c.key] = c.onset
+		}
+	}
 	p.allergies()
 	p.vaccinesAndScreening(plans)
 	last := lastRoutine(plans)

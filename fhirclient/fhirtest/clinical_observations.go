@@ -121,6 +121,17 @@ func bySex(f, fsd, m, msd float64) func(*clinPatient) (float64, float64) {
 	}
 }
 
+// ifTreated shifts a value for patients whose condition was on drug treatment before the
+// visit (a statin lowers LDL, metformin HbA1c), so charts show the trend.
+func ifTreated(key string, mean, sd float64, otherwise func(*clinPatient) (float64, float64)) func(*clinPatient) (float64, float64) {
+	return func(p *clinPatient) (float64, float64) {
+		if p.treated(key) {
+			return mean, sd
+		}
+		return otherwise(p)
+	}
+}
+
 // ifHas shifts a value for patients with a condition (e.g. LDL with hyperlipidemia).
 func ifHas(key string, mean, sd float64, otherwise func(*clinPatient) (float64, float64)) func(*clinPatient) (float64, float64) {
 	return func(p *clinPatient) (float64, float64) {
@@ -133,13 +144,13 @@ func ifHas(key string, mean, sd float64, otherwise func(*clinPatient) (float64, 
 
 var (
 	panelLipid = labPanel{Code: newConcept("Lipid panel", loinc("57698-3", "Lipid panel with direct LDL - Serum or Plasma")), Results: []labResult{
-		{labMeasure("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "Total cholesterol", "mg/dL", 0, 200, 0), ifHas("hld", 238, 22, fixedValue(182, 22))},
-		{labMeasure("2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", "Triglycerides", "mg/dL", 0, 150, 0), ifHas("hld", 190, 45, fixedValue(115, 35))},
-		{labMeasure("18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "LDL cholesterol", "mg/dL", 0, 100, 0), ifHas("hld", 152, 22, fixedValue(98, 20))},
+		{labMeasure("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "Total cholesterol", "mg/dL", 0, 200, 0), ifTreated("hld", 194, 18, ifHas("hld", 238, 22, fixedValue(182, 22)))},
+		{labMeasure("2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", "Triglycerides", "mg/dL", 0, 150, 0), ifTreated("hld", 150, 35, ifHas("hld", 190, 45, fixedValue(115, 35)))},
+		{labMeasure("18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "LDL cholesterol", "mg/dL", 0, 100, 0), ifTreated("hld", 99, 15, ifHas("hld", 152, 22, fixedValue(98, 20)))},
 		{labMeasure("2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma", "HDL cholesterol", "mg/dL", 40, 0, 0), bySex(58, 10, 48, 9)},
 	}}
 	panelBMP = labPanel{Code: newConcept("Basic metabolic panel", loinc("24321-2", "Basic metabolic 2000 panel - Serum or Plasma")), Results: []labResult{
-		{labMeasure("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "Glucose", "mg/dL", 70, 99, 0), ifHas("t2dm", 152, 28, ifHas("prediabetes", 108, 7, fixedValue(89, 7)))},
+		{labMeasure("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "Glucose", "mg/dL", 70, 99, 0), ifTreated("t2dm", 126, 18, ifHas("t2dm", 152, 28, ifHas("prediabetes", 108, 7, fixedValue(89, 7))))},
 		{labMeasure("3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "Urea nitrogen (BUN)", "mg/dL", 7, 20, 0), ifHas("ckd", 31, 7, fixedValue(14, 3.5))},
 		{labMeasure("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "Creatinine", "mg/dL", 0.6, 1.3, 2), ifHas("ckd", 1.9, 0.35, bySex(0.8, 0.12, 1.0, 0.14))},
 		{labMeasure("2951-2", "Sodium [Moles/volume] in Serum or Plasma", "Sodium", "mmol/L", 135, 145, 0), fixedValue(140, 2)},
@@ -156,11 +167,11 @@ var (
 		{labMeasure("777-3", "Platelets [#/volume] in Blood by Automated count", "Platelets", "10*3/uL", 150, 400, 0), fixedValue(255, 45)},
 	}}
 	panelA1c = labPanel{Code: newConcept("Hemoglobin A1c", loinc("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood")), Results: []labResult{
-		{labMeasure("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "Hemoglobin A1c", "%", 4.0, 5.6, 1), ifHas("t2dm", 7.4, 0.8, ifHas("prediabetes", 6.0, 0.2, fixedValue(5.2, 0.25)))},
+		{labMeasure("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "Hemoglobin A1c", "%", 4.0, 5.6, 1), ifTreated("t2dm", 6.9, 0.45, ifHas("t2dm", 7.9, 0.8, ifHas("prediabetes", 6.0, 0.2, fixedValue(5.2, 0.25))))},
 	}}
 	panelTSH = labPanel{Code: newConcept("TSH", loinc("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma")), Results: []labResult{
 		{measureDef{Code: newConcept("TSH", loinc("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma")), Unit: "mIU/L", UCUM: "m[IU]/L", Low: 0.4, High: 4.0, Decimals: 2},
-			ifHas("hypothyroid", 5.2, 1.6, fixedValue(1.9, 0.7))},
+			ifTreated("hypothyroid", 2.4, 0.9, ifHas("hypothyroid", 6.8, 1.6, fixedValue(1.9, 0.7)))},
 	}}
 )
 
@@ -225,8 +236,11 @@ func (p *clinPatient) vitals(e *encounterPlan, full bool) {
 	}
 	if ageMonths >= 36 {
 		sys := clampTo(114+10*r.NormFloat64(), 92, 139)
-		if p.has("htn") {
-			sys = clampTo(142+11*r.NormFloat64(), 118, 185)
+		switch {
+		case p.treated("htn"):
+			sys = clampTo(131+9*r.NormFloat64(), 110, 165)
+		case p.has("htn"):
+			sys = clampTo(146+11*r.NormFloat64(), 125, 185)
 		}
 		dia := clampTo(0.6*sys+3+5*r.NormFloat64(), 55, 110)
 		if ageMonths < 12*13 { // children run lower

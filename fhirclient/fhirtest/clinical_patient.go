@@ -27,6 +27,10 @@ type clinPatient struct {
 	chronic []chronicProblem // in onset order
 	// formerMed: per chronic problem, a drug the patient took before the current one
 	formerMed map[string]string
+	// treatedSince: per chronic problem, when its drug treatment started; now is the visit
+	// being recorded, so results before and after treatment differ (see ifTreated)
+	treatedSince map[string]time.Time
+	now          time.Time
 	// the last instant formatted for search, and its value slice (see timeTok)
 	lastTime time.Time
 	lastTok  []string
@@ -88,6 +92,12 @@ func sexRatio(female bool, ratio float64) float64 {
 		return 2 * ratio / (1 + ratio)
 	}
 	return 2 / (1 + ratio)
+}
+
+// treated reports whether the patient's key problem was on drug treatment before the visit.
+func (p *clinPatient) treated(key string) bool {
+	t, ok := p.treatedSince[key]
+	return ok && t.Before(p.now)
 }
 
 func (p *clinPatient) has(key string) bool {

@@ -395,3 +395,52 @@ func TestClinicalVaccinesNotBeforeTheyExisted(t *testing.T) {
 		t.Fatalf("no influenza vaccines at all: %v", seen)
 	}
 }
+
+// Treatment shows in the results: LDL measured after a statin was started runs well below
+// the LDL of hyperlipidemia managed without one.
+func TestClinicalTreatmentLowersResults(t *testing.T) {
+	d := GenerateClinical(ClinicalConfig{Seed: 13, Patients: 600})
+	statinSince := map[string]string{} // patient -> first statin authoredOn
+	for _, r := range d.All("MedicationRequest") {
+		code, pid, at := r.Search["code"][0], r.Search["patient"][0], r.Search["authoredon"][0]
+		if code == "259255" || code == "312961" {
+			if old, ok := statinSince[pid]; !ok || at < old {
+				statinSince[pid] = at
+			}
+		}
+	}
+	hld := map[string]bool{}
+	for _, r := range d.All("Condition") {
+		if r.Search["code"][0] == "55822004" {
+			hld[r.Search["patient"][0]] = true
+		}
+	}
+	var before, after []float64
+	for _, r := range d.All("Observation") {
+		pid := r.Search["patient"][0]
+		if r.Search["code"][0] != "18262-6" || !hld[pid] {
+			continue
+		}
+		var o struct{ ValueQuantity struct{ Value float64 } }
+		if err := json.Unmarshal(r.JSON, &o); err != nil {
+			t.Fatal(err)
+		}
+		since, onStatin := statinSince[pid]
+		switch {
+		case !onStatin: // hyperlipidemia managed without a drug
+			before = append(before, o.ValueQuantity.Value)
+		case since < r.Search["date"][0]:
+			after = append(after, o.ValueQuantity.Value)
+		}
+	}
+	mean := func(v []float64) float64 {
+		sum := 0.0
+		for _, x := range v {
+			sum += x
+		}
+		return sum / float64(len(v))
+	}
+	if len(before) < 5 || len(after) < 5 || mean(after) > mean(before)-25 {
+		t.Fatalf("LDL untreated %.0f (n=%d), on a statin %.0f (n=%d)", mean(before), len(before), mean(after), len(after))
+	}
+}

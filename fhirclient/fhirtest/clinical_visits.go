@@ -5,6 +5,7 @@ import "time"
 // visitCare records what happens at one visit, in the order a chart would show it.
 func (p *clinPatient) visitCare(e *encounterPlan, latest bool, plan map[string][]string) {
 	r := p.r
+	p.now = e.start
 	p.vitals(e, e.kind == kindCheckup || e.kind == kindWellChild)
 	if a := e.acute; a != nil {
 		p.condition(e, e.condID, a.Cond.Code, e.start.Add(15*time.Minute), "encounter-diagnosis", true)
