@@ -26,7 +26,8 @@ type inspectorCopiedMsg struct {
 	screen *InspectorScreen
 	what   string
 	n      int
-	err    error // system clipboard failure (OSC 52 was still sent)
+	err    error // system clipboard failure (OSC 52 was still sent, unless noOSC)
+	noOSC  bool  // too big for OSC 52: only the system clipboard was tried
 }
 
 // copy puts text on the system clipboard and sends it by OSC 52.
@@ -36,17 +37,35 @@ func (s *InspectorScreen) copy(what, text string) tea.Cmd {
 		return nil
 	}
 	s.setStatus("copying "+what+"…", false)
-	return tea.Batch(tea.SetClipboard(text), func() tea.Msg {
+	system := func() tea.Msg {
 		err := clipboard.WriteAll(text)
-		return inspectorCopiedMsg{screen: s, what: what, n: len([]rune(text)), err: err}
-	})
+		return inspectorCopiedMsg{screen: s, what: what, n: len([]rune(text)), err: err, noOSC: len(text) > osc52Max}
+	}
+	if len(text) > osc52Max {
+		// Terminals drop (or choke on) OSC 52 payloads this big: system clipboard only.
+		return system
+	}
+	return tea.Batch(tea.SetClipboard(text), system)
 }
+
+// osc52Max is the largest copy sent by OSC 52; terminals cap the sequence (xterm and tmux
+// at around 100 KB of base64) and a bigger one can stall the terminal.
+const osc52Max = 74 << 10
 
 func (s *InspectorScreen) onCopied(msg inspectorCopiedMsg) {
 	if msg.screen != s {
 		return
 	}
 	size := plural(msg.n, "character", "characters")
+	if msg.noOSC {
+		if msg.err != nil {
+			s.setStatus(fmt.Sprintf("could not copy the %s (%s): too big for OSC 52 and no system clipboard (%s); press s to save it instead",
+				msg.what, size, termsafe.String(firstLine(msg.err.Error()))), true)
+			return
+		}
+		s.setStatus(fmt.Sprintf("copied %s (%s) to the system clipboard (too big for OSC 52)", msg.what, size), false)
+		return
+	}
 	if msg.err != nil {
 		why := termsafe.String(firstLine(msg.err.Error()))
 		if strings.Contains(why, "No clipboard utilities") {

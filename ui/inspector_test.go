@@ -274,3 +274,21 @@ func TestInspectorGoldenAfterFollowing(t *testing.T) {
 	browsePress(t, ins, "2") // expand two levels
 	golden(t, "inspector_followed_120x40", plainView(ins))
 }
+
+func TestInspectorHugeCopySkipsOSC52(t *testing.T) {
+	big := `{"resourceType":"Binary","id":"b","data":"` + strings.Repeat("QUJD", 40<<10) + `"}`
+	ins := NewInspectorScreen(browseCommon(100, 30), []byte(big))
+	cursorTo(t, ins, "data")
+	_, msgs := browsePress(t, ins, "y")
+	for _, m := range msgs {
+		if _, ok := m.(inspectorCopiedMsg); ok {
+			continue
+		}
+		if m == tea.SetClipboard(ins.cur.view.TextAtCursor())() {
+			t.Fatal("a 160 KB value was sent by OSC 52")
+		}
+	}
+	if !strings.Contains(ins.status, "too big for OSC 52") {
+		t.Fatalf("status %q", ins.status)
+	}
+}

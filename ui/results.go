@@ -274,6 +274,8 @@ func (s *ResultsScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(s.filter.input.Focus(), s.indexCmd())
 	case key.Matches(msg, k.Open):
 		return s.open()
+	case key.Matches(msg, k.Overview):
+		return s.openOverview() // overview_open.go
 	}
 	return nil
 }
@@ -336,6 +338,9 @@ func (s *ResultsScreen) ShortHelp() []key.Binding {
 	if s.records != nil {
 		return []key.Binding{k.Open, k.Filter, k.NextPage, k.PrevPage, k.Back}
 	}
+	if s.typ == "Patient" && k.Overview.Enabled() {
+		return []key.Binding{k.Open, k.Overview, k.Search, k.Filter, k.NextPage, k.PrevPage, k.Back}
+	}
 	return []key.Binding{k.Open, k.Search, k.Filter, k.NextPage, k.PrevPage, k.Back}
 }
 
@@ -345,7 +350,7 @@ func (s *ResultsScreen) FullHelp() [][]key.Binding {
 	paging := []key.Binding{k.NextPage, k.PrevPage, k.FirstPage, k.PageSize}
 	actions := []key.Binding{k.Open, k.Filter}
 	if s.records == nil {
-		actions = append(actions, k.Search, k.Refresh)
+		actions = append(actions, k.Search, k.Refresh, k.Overview)
 	}
 	return [][]key.Binding{k.ListHelp(), paging, actions, k.GlobalHelp()}
 }
