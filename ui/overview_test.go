@@ -269,3 +269,25 @@ func allReadScopes(t *testing.T, d *fhirtest.Dataset) []string {
 	defer srv.Close()
 	return srv.SystemReadScopes()
 }
+
+// `o` in the results table: on a Patient row its overview, on an Observation row the overview
+// of the Observation's patient; offline it says why not.
+func TestResultsOOpensOverview(t *testing.T) {
+	d, pid := overviewFixture(t)
+	env := newBrowseEnv(t, fhirtest.Options{Data: d}, nil, 120, 40)
+	for _, typ := range []string{"Patient", "Observation"} {
+		rs := startResults(t, env, typ, nil)
+		_, msgs := browsePress(t, rs, "o")
+		scr, ok := findPush(msgs)
+		ov, isOv := scr.(*OverviewScreen)
+		if !ok || !isOv || ov.patientID != pid {
+			t.Fatalf("o on a %s row: %v", typ, msgs)
+		}
+	}
+	if _, err := overviewPatientOf([]byte(`{"resourceType":"Organization","id":"o1"}`)); err == nil || !strings.Contains(err.Error(), "names no patient") {
+		t.Fatalf("an Organization has no patient: %v", err)
+	}
+	if id, err := overviewPatientOf([]byte(`{"resourceType":"Observation","subject":{"reference":"https://x/fhir/Patient/p9"}}`)); err != nil || id != "p9" {
+		t.Fatalf("absolute subject: %q %v", id, err)
+	}
+}

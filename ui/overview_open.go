@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"fhirscope/ui/termsafe"
+)
+
+// openOverview is `o` in the results table: the overview of the Patient under the cursor, or
+// of the patient a clinical resource (Observation, Condition...) belongs to.
+func (s *ResultsScreen) openOverview() tea.Cmd {
+	if OpenOverview == nil {
+		return nil
+	}
+	if s.c.Client == nil {
+		return Status("the patient overview searches a server: not available for a file")
+	}
+	i, ok := s.cursorRow()
+	if !ok {
+		return nil
+	}
+	pid, err := overviewPatientOf(s.src.Entry(i))
+	if err != nil {
+		return Status(err.Error())
+	}
+	return Push(OpenOverview(s.c, pid))
+}
+
+// overviewPatientOf finds the patient id of a Patient, or of the resource's subject/patient.
+func overviewPatientOf(raw []byte) (string, error) {
+	var r struct {
+		ResourceType, ID string
+		Subject, Patient struct{ Reference string }
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return "", fmt.Errorf("o: this row is not valid JSON")
+	}
+	if r.ResourceType == "Patient" && r.ID != "" {
+		return r.ID, nil
+	}
+	for _, ref := range []string{r.Subject.Reference, r.Patient.Reference} {
+		if i := strings.LastIndex(ref, "Patient/"); i >= 0 && (i == 0 || ref[i-1] == '/') {
+			if id := ref[i+len("Patient/"):]; id != "" && !strings.Contains(id, "/") {
+				return id, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("o opens a patient's overview: this %s names no patient", termsafe.String(r.ResourceType))
+}
