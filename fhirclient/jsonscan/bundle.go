@@ -56,6 +56,19 @@ func ScanBundle(data []byte) (*Bundle, error) {
 // returned Bundle holds what was read before it, so a truncated file still
 // shows the entries before the cut.
 func ScanBundleFunc(data []byte, fn func(resource Span) bool) (*Bundle, error) {
+	return ScanBundleEntries(data, func(e BundleEntry) bool { return fn(e.Resource) })
+}
+
+// BundleEntry locates one Bundle.entry that has a resource.
+type BundleEntry struct {
+	Entry    Span // the entry object (for a single resource: the resource)
+	Resource Span // entry.resource
+	FullURL  Span // entry.fullUrl, quotes included; zero if absent
+}
+
+// ScanBundleEntries is ScanBundleFunc reporting whole entries, for callers
+// that resolve "urn:uuid:..." references through entry.fullUrl.
+func ScanBundleEntries(data []byte, fn func(BundleEntry) bool) (*Bundle, error) {
 	b := &Bundle{}
 	start := skipWS(data, 0)
 	if start >= len(data) {
@@ -87,16 +100,16 @@ func ScanBundleFunc(data []byte, fn func(resource Span) bool) (*Bundle, error) {
 	case "":
 		return b, errAt(start, ReasonNotResource, "the object has no (or an empty) resourceType")
 	case "Bundle":
-		for _, s := range sc.pending {
+		for _, e := range sc.pending {
 			b.Count++
-			if !fn(s) {
+			if !fn(e) {
 				return b, nil
 			}
 		}
 	default:
 		// A resource's own "type", "total" or "link" members are not Bundle metadata.
 		*b = Bundle{ResourceType: b.ResourceType, Count: 1}
-		fn(Span{start, end})
+		fn(BundleEntry{Entry: Span{start, end}, Resource: Span{start, end}})
 	}
 	return b, nil
 }
@@ -104,8 +117,8 @@ func ScanBundleFunc(data []byte, fn func(resource Span) bool) (*Bundle, error) {
 type bundleScan struct {
 	data    []byte
 	b       *Bundle
-	fn      func(Span) bool
-	pending []Span // entries seen before resourceType said "Bundle"
+	fn      func(BundleEntry) bool
+	pending []BundleEntry // entries seen before resourceType said "Bundle"
 	checked int    // data[:checked] is known to be valid UTF-8
 	stopped bool
 }
@@ -211,7 +224,7 @@ func (sc *bundleScan) entries(i int) (int, error) {
 			sc.b.NoResource++
 			i = end
 		} else {
-			end, res, err := sc.entry(i)
+			end, e, err := sc.entry(i)
 			if err != nil {
 				return end, err
 			}
@@ -220,16 +233,16 @@ func (sc *bundleScan) entries(i int) (int, error) {
 			}
 			sc.checked = end
 			switch {
-			case res.End == 0:
+			case e.Resource.End == 0:
 				sc.b.NoResource++
 			case sc.b.ResourceType == "Bundle":
 				sc.b.Count++
-				if !sc.fn(res) {
+				if !sc.fn(e) {
 					sc.stopped = true
 					return end, nil
 				}
 			default:
-				sc.pending = append(sc.pending, res)
+				sc.pending = append(sc.pending, e)
 			}
 			i = end
 		}
@@ -245,35 +258,39 @@ func (sc *bundleScan) entries(i int) (int, error) {
 	}
 }
 
-// entry scans one entry object at i and returns its end and resource span
-// (zero when absent).
-func (sc *bundleScan) entry(i int) (int, Span, error) {
+// entry scans one entry object at i and returns its end and spans
+// (Resource zero when absent).
+func (sc *bundleScan) entry(i int) (int, BundleEntry, error) {
 	data := sc.data
-	var res Span
+	e := BundleEntry{Entry: Span{i, i}}
 	i = skipWS(data, i+1)
 	if i < len(data) && data[i] == '}' {
-		return i + 1, res, nil
+		e.Entry.End = i + 1
+		return i + 1, e, nil
 	}
 	for {
 		if i >= len(data) || data[i] != '"' {
-			return i, res, syntaxOrEOF(data, i, "expected a string object key")
+			return i, e, syntaxOrEOF(data, i, "expected a string object key")
 		}
 		kend, err := skipString(data, i)
 		if err != nil {
-			return kend, res, err
+			return kend, e, err
 		}
-		isResource := KeyEquals(data, Span{i, kend}, "resource")
+		key := Span{i, kend}
 		i = skipWS(data, kend)
 		if i >= len(data) || data[i] != ':' {
-			return i, res, syntaxOrEOF(data, i, "expected ':' after object key")
+			return i, e, syntaxOrEOF(data, i, "expected ':' after object key")
 		}
 		i = skipWS(data, i+1)
 		vend, err := skipValue(data, i, MaxDepth-3)
 		if err != nil {
-			return vend, res, err
+			return vend, e, err
 		}
-		if isResource && data[i] == '{' {
-			res = Span{i, vend}
+		switch c := data[i]; {
+		case c == '{' && KeyEquals(data, key, "resource"):
+			e.Resource = Span{i, vend}
+		case c == '"' && KeyEquals(data, key, "fullUrl"):
+			e.FullURL = Span{i, vend}
 		}
 		i = skipWS(data, vend)
 		if i < len(data) && data[i] == ',' {
@@ -281,9 +298,10 @@ func (sc *bundleScan) entry(i int) (int, Span, error) {
 			continue
 		}
 		if i < len(data) && data[i] == '}' {
-			return i + 1, res, nil
+			e.Entry.End = i + 1
+			return i + 1, e, nil
 		}
-		return i, res, syntaxOrEOF(data, i, "expected ',' or '}' after entry member")
+		return i, e, syntaxOrEOF(data, i, "expected ',' or '}' after entry member")
 	}
 }
 

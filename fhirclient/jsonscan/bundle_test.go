@@ -96,3 +96,23 @@ func TestScanBundleFuncStreamsAndStops(t *testing.T) {
 		t.Fatalf("stop: seen %d, %v", len(seen), err)
 	}
 }
+
+func TestScanBundleEntriesReportsFullURL(t *testing.T) {
+	data := []byte(sampleBundle)
+	var got []BundleEntry
+	b, err := ScanBundleEntries(data, func(e BundleEntry) bool { got = append(got, e); return true })
+	if err != nil || len(got) != 2 || b.Count != 2 {
+		t.Fatalf("%d entries, %v", len(got), err)
+	}
+	url, _ := Unquote(data, got[1].FullURL)
+	entry := string(data[got[1].Entry.Start:got[1].Entry.End])
+	if url != "https://h/fhir/Patient/2" || entry[0] != '{' || entry[len(entry)-1] != '}' ||
+		got[1].Resource.Start < got[1].Entry.Start || got[1].Resource.End > got[1].Entry.End {
+		t.Fatalf("entry %q url %q", entry, url)
+	}
+	single := []byte(`{"resourceType":"Patient","id":"x"}`)
+	_, err = ScanBundleEntries(single, func(e BundleEntry) bool { got = []BundleEntry{e}; return true })
+	if err != nil || got[0].Resource != (Span{0, len(single)}) || got[0].FullURL != (Span{}) {
+		t.Fatalf("single: %+v %v", got[0], err)
+	}
+}
