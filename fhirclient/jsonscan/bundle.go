@@ -119,7 +119,7 @@ type bundleScan struct {
 	b       *Bundle
 	fn      func(BundleEntry) bool
 	pending []BundleEntry // entries seen before resourceType said "Bundle"
-	checked int    // data[:checked] is known to be valid UTF-8
+	checked int           // data[:checked] is known to be valid UTF-8
 	stopped bool
 }
 
