@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,8 +69,10 @@ func TestStoreLifecycle(t *testing.T) {
 	if dst, _ := os.Stat(filepath.Dir(path)); dst.Mode().Perm() != 0o700 {
 		t.Errorf("dir mode %v", dst.Mode())
 	}
-	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
-		t.Errorf("directory holds %d files", len(entries))
+	for _, e := range mustReadDir(t, filepath.Dir(path)) { // no temp file left behind
+		if e != "config.json" && e != "config.json.lock" {
+			t.Errorf("stray file %s", e)
+		}
 	}
 
 	// A fresh store sees the same, normalised.
@@ -262,4 +265,55 @@ func TestStoreTightensItsOwnDirectory(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "config.json")); !strings.Contains(string(b), `"profiles": []`) {
 		t.Errorf("empty store saved as %s", b)
 	}
+}
+
+// TestConcurrentStoresLoseNothing: separate stores (as separate processes would have) adding
+// profiles at the same time all land in the file.
+func TestConcurrentStoresLoseNothing(t *testing.T) {
+	_, path := newTestStore(t)
+	const writers, each = 4, 10
+	errs := make(chan error, writers*each)
+	done := make(chan struct{})
+	for w := range writers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			st, err := OpenStore(path, nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for i := range each {
+				errs <- st.Add(Profile{Name: fmt.Sprintf("w%d-%d", w, i), BaseURL: "https://h/fhir"})
+			}
+		}()
+	}
+	for range writers {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := OpenStore(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(st.List()); n != writers*each {
+		t.Errorf("%d profiles in the file, want %d", n, writers*each)
+	}
+}
+
+func mustReadDir(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
