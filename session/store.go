@@ -96,6 +96,14 @@ func (s *Store) loadLocked() error {
 func (s *Store) Save() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("create config directory: %w", err)
+	}
+	unlock, err := lockFile(s.path + ".lock")
+	if err != nil {
+		return fmt.Errorf("lock the config: %w", err)
+	}
+	defer unlock()
 	return s.saveLocked()
 }
 
