@@ -171,8 +171,11 @@ func (s *OverviewScreen) body() []ovLine {
 				}
 			}
 		case secLoaded:
-			if len(sec.res.items) == 0 {
+			switch {
+			case len(sec.res.items) == 0 && sec.res.count == 0:
 				add(headerRow, "  "+st.Subtle.Render(sec.def.emptyOK))
+			case len(sec.res.items) == 0:
+				add(headerRow, "  "+st.Subtle.Render("none active · enter lists all "+plural(sec.res.count, sec.def.noun, ovPluralNoun(sec.def.noun))))
 			}
 			for _, it := range sec.res.items {
 				add(row, s.itemLine(it, w))

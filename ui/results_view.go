@@ -248,6 +248,9 @@ func (s *ResultsScreen) footerLines() []string {
 		hint := "enter open · / filter · n/p page · z size"
 		if s.records == nil {
 			hint = "enter open · s search · / filter · n/p page · z size"
+			if s.typ == "Patient" && s.c.Keys.Overview.Enabled() {
+				hint = "enter open · o overview · s search · / filter · n/p page · z size" // overview_open.go
+			}
 		}
 		parts = append(parts, st.Faint.Render(hint))
 	}
