@@ -2,33 +2,35 @@ package ui
 
 import (
 	"fmt"
-	"net/url"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"fhirscope/fhirclient"
-	"fhirscope/ui/termsafe"
 )
 
 // RequestLogScreen lists every HTTP exchange the client made (from fhirclient.RequestLog,
 // which redacts tokens and assertions before anything is stored): time, method, status,
-// duration, size, URL. It follows new entries while the cursor is on the last one; enter shows
-// one exchange's (redacted) headers, body note and error.
+// duration, size, URL. It follows new entries while the cursor is on the last one; `/`
+// filters (every word must appear in the method, status, URL, note or error: "401",
+// "post token", "Patient"); enter shows one exchange's (redacted) headers, body and error.
 type RequestLogScreen struct {
 	c       *Common
 	entries []fhirclient.LogEntry
+	shown   []int // indexes into entries that pass the filter
 	seq     uint64
-	cursor  int
+	cursor  int // index into shown
 	offset  int
 	detail  bool
 	dOff    int
 	follow  bool
 	tickID  int
+	filter  textinput.Model
+	typing  bool
 	w, h    int
 }
 
@@ -41,6 +43,8 @@ var logTicks atomic.Int64
 // NewRequestLogScreen shows c.Log.
 func NewRequestLogScreen(c *Common) *RequestLogScreen {
 	s := &RequestLogScreen{c: c, follow: true}
+	s.filter = newBrowseInput(c, "/", "method, status or part of the URL")
+	s.filter.CharLimit = 80
 	s.refresh()
 	return s
 }
@@ -75,12 +79,60 @@ func (s *RequestLogScreen) refresh() {
 		s.seq = seq
 	}
 	s.entries = s.c.Log.Entries()
-	if s.follow {
-		s.cursor = len(s.entries) - 1
+	s.applyFilter()
+}
+
+// applyFilter recomputes the shown entries, keeping the cursor on the last one when
+// following, else on the same exchange when it still passes.
+func (s *RequestLogScreen) applyFilter() {
+	var prev uint64
+	if s.cursor < len(s.shown) && s.shown[s.cursor] < len(s.entries) {
+		prev = s.entries[s.shown[s.cursor]].Seq
 	}
-	s.cursor = max(0, min(s.cursor, len(s.entries)-1))
+	words := strings.Fields(strings.ToLower(s.filter.Value()))
+	s.shown = s.shown[:0]
+	for i, e := range s.entries {
+		if matchesLog(e, words) {
+			s.shown = append(s.shown, i)
+		}
+	}
+	switch {
+	case s.follow:
+		s.cursor = len(s.shown) - 1
+	default:
+		for i, j := range s.shown {
+			if s.entries[j].Seq == prev {
+				s.cursor = i
+			}
+		}
+	}
+	s.cursor = max(0, min(s.cursor, len(s.shown)-1))
 	s.scroll()
 }
+
+func matchesLog(e fhirclient.LogEntry, words []string) bool {
+	if len(words) == 0 {
+		return true
+	}
+	hay := strings.ToLower(fmt.Sprintf("%s %d %s %s %s", e.Method, e.Status, e.URL, e.Note, e.Err))
+	for _, w := range words {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// Selected is the exchange under the cursor (false when none is shown).
+func (s *RequestLogScreen) Selected() (fhirclient.LogEntry, bool) {
+	if s.cursor >= len(s.shown) {
+		return fhirclient.LogEntry{}, false
+	}
+	return s.entries[s.shown[s.cursor]], true
+}
+
+// Capturing while the filter is typed: q, ? and L are letters then.
+func (s *RequestLogScreen) Capturing() bool { return s.typing }
 
 // Entries are the exchanges shown.
 func (s *RequestLogScreen) Entries() []fhirclient.LogEntry { return s.entries }
@@ -95,6 +147,24 @@ func (s *RequestLogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, s.tick()
 	case tea.KeyPressMsg:
 		keys := s.c.Keys
+		if s.typing {
+			switch {
+			case key.Matches(msg, keys.Cancel):
+				s.typing = false
+				s.filter.Blur()
+				s.filter.SetValue("")
+				s.applyFilter()
+			case key.Matches(msg, keys.Accept):
+				s.typing = false
+				s.filter.Blur()
+			default:
+				var cmd tea.Cmd
+				s.filter, cmd = s.filter.Update(msg)
+				s.applyFilter()
+				return s, cmd
+			}
+			return s, nil
+		}
 		if s.detail {
 			switch {
 			case key.Matches(msg, keys.Open):
@@ -107,7 +177,10 @@ func (s *RequestLogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		switch {
-		case key.Matches(msg, keys.Open) && len(s.entries) > 0:
+		case key.Matches(msg, keys.Filter):
+			s.typing = true
+			return s, s.filter.Focus()
+		case key.Matches(msg, keys.Open) && len(s.shown) > 0:
 			s.detail, s.dOff = true, 0
 		case key.Matches(msg, keys.Up):
 			s.move(-1)
@@ -118,21 +191,29 @@ func (s *RequestLogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		case key.Matches(msg, keys.PageDown):
 			s.move(s.listHeight())
 		case key.Matches(msg, keys.Top):
-			s.move(-len(s.entries))
+			s.move(-len(s.shown))
 		case key.Matches(msg, keys.Bottom):
-			s.move(len(s.entries))
+			s.move(len(s.shown))
 		}
 	}
 	return s, nil
 }
 
-// Busy makes esc close the detail view before it leaves the screen.
-func (s *RequestLogScreen) Busy() bool { return s.detail }
-func (s *RequestLogScreen) Cancel()    { s.detail = false }
+// Busy makes esc close the detail view, then clear the filter, before it leaves the screen.
+func (s *RequestLogScreen) Busy() bool { return s.detail || s.filter.Value() != "" }
+
+func (s *RequestLogScreen) Cancel() {
+	if s.detail {
+		s.detail = false
+		return
+	}
+	s.filter.SetValue("")
+	s.applyFilter()
+}
 
 func (s *RequestLogScreen) move(d int) {
-	s.cursor = max(0, min(len(s.entries)-1, s.cursor+d))
-	s.follow = s.cursor == len(s.entries)-1
+	s.cursor = max(0, min(len(s.shown)-1, s.cursor+d))
+	s.follow = s.cursor == len(s.shown)-1
 	s.scroll()
 }
 
@@ -144,131 +225,37 @@ func (s *RequestLogScreen) scroll() {
 	if s.cursor >= s.offset+h {
 		s.offset = s.cursor - h + 1
 	}
-	s.offset = max(0, min(s.offset, len(s.entries)-h))
+	s.offset = max(0, min(s.offset, len(s.shown)-h))
 }
 
+// listHeight leaves room for the title, the filter line and the column header.
 func (s *RequestLogScreen) listHeight() int { return max(1, s.h-3) }
 
-func (s *RequestLogScreen) SetSize(w, h int) { s.w, s.h = w, h; s.scroll() }
+func (s *RequestLogScreen) SetSize(w, h int) {
+	s.w, s.h = w, h
+	s.filter.SetWidth(max(10, w-4))
+	s.scroll()
+}
 
 func (s *RequestLogScreen) Title() string { return "Request log" }
 
 func (s *RequestLogScreen) Position() string {
-	if len(s.entries) == 0 {
+	if len(s.shown) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d/%d", s.cursor+1, len(s.entries))
+	return fmt.Sprintf("%d/%d", s.cursor+1, len(s.shown))
 }
 
 func (s *RequestLogScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{withHelp(k.Open, "details"), k.Up, k.Down, k.Back}
+	if s.typing {
+		return []key.Binding{withHelp(k.Accept, "done"), withHelp(k.Cancel, "clear filter")}
+	}
+	return []key.Binding{withHelp(k.Open, "details"), withHelp(k.Filter, "filter"), k.Up, k.Down, k.Back}
 }
 
 func (s *RequestLogScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
-	return [][]key.Binding{{withHelp(k.Open, "show/hide the exchange's details"), withHelp(k.Back, "close details / back")}, k.ListHelp()}
-}
-
-func (s *RequestLogScreen) View() string {
-	st := s.c.Styles
-	var b strings.Builder
-	b.WriteString(st.Title.Render("Request log") + st.Subtle.Render(fmt.Sprintf(" · %d exchanges · tokens and assertions redacted", len(s.entries))) + "\n")
-	if len(s.entries) == 0 {
-		b.WriteString("\n" + st.Subtle.Render("No request yet."))
-		return b.String()
-	}
-	if s.detail {
-		return b.String() + s.detailView()
-	}
-	urlW := max(10, s.w-2-9-7-5-8-9)
-	b.WriteString(st.Header.Render(truncate(fmt.Sprintf("  %-9s%-7s%-5s%8s %8s %s", "TIME", "METHOD", "CODE", "TOOK", "SIZE", "URL"), s.w)) + "\n")
-	end := min(len(s.entries), s.offset+s.listHeight())
-	for i := s.offset; i < end; i++ {
-		e := s.entries[i]
-		status := "—"
-		if e.Status > 0 {
-			status = fmt.Sprint(e.Status)
-		}
-		if e.Err != "" && e.Status == 0 {
-			status = "ERR"
-		}
-		plain := fmt.Sprintf("%-9s%-7s%-5s%8s %8s %s", e.Time.Format("15:04:05"), termsafe.String(e.Method), status,
-			e.Duration.Round(time.Millisecond), humanBytes(e.BytesIn), truncateLeft(s.shortURL(e.URL), urlW))
-		switch {
-		case i == s.cursor:
-			b.WriteString(st.Cursor + st.Selected.Render(truncate(plain, s.w-2)))
-		case e.Status >= 400 || e.Err != "":
-			b.WriteString(st.NoCursor + st.Bad.Render(truncate(plain, s.w-2)))
-		default:
-			b.WriteString(st.NoCursor + truncate(plain, s.w-2))
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
-// shortURL drops the FHIR base's origin, which is the same on every line.
-func (s *RequestLogScreen) shortURL(raw string) string {
-	if s.c.Client != nil {
-		if u, err := url.Parse(raw); err == nil && u.Scheme+"://"+u.Host == s.c.Client.Origin() {
-			raw = u.RequestURI()
-		}
-	}
-	return termsafe.String(raw)
-}
-
-func (s *RequestLogScreen) detailView() string {
-	st := s.c.Styles
-	e := s.entries[s.cursor]
-	var lines []string
-	add := func(label, value string) {
-		lines = append(lines, st.Key.Render(label)+" "+termsafe.String(value))
-	}
-	add(e.Method, e.URL)
-	add("Status  ", fmt.Sprintf("%d   took %s   in %s   out %s   at %s", e.Status, e.Duration.Round(time.Millisecond),
-		humanBytes(e.BytesIn), humanBytes(e.BytesOut), e.Time.Format(time.RFC3339)))
-	if e.Note != "" {
-		add("Note    ", e.Note)
-	}
-	if e.Err != "" {
-		lines = append(lines, st.Bad.Render("Error   ")+" "+termsafe.String(e.Err))
-	}
-	headers := func(title string, h map[string]string) {
-		if len(h) == 0 {
-			return
-		}
-		lines = append(lines, "", st.Header.Render(title))
-		names := make([]string, 0, len(h))
-		for n := range h {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			lines = append(lines, "  "+st.Subtle.Render(termsafe.String(n)+":")+" "+termsafe.String(h[n]))
-		}
-	}
-	headers("Request headers", e.ReqHeaders)
-	if e.ReqBody != "" {
-		lines = append(lines, "", st.Header.Render("Request body"), "  "+termsafe.String(e.ReqBody))
-	}
-	headers("Response headers", e.RespHeaders)
-	for i := range lines {
-		lines[i] = truncate(lines[i], s.w)
-	}
-	off := min(s.dOff, max(0, len(lines)-(s.h-1)))
-	return strings.Join(lines[off:], "\n")
-}
-
-// humanBytes prints a size as 512 B, 1.2 KB, 3.4 MB.
-func humanBytes(n int64) string {
-	switch {
-	case n < 1024:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KB", float64(n)/1024)
-	case n < 1<<30:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	return [][]key.Binding{{withHelp(k.Open, "show/hide the exchange's details"), withHelp(k.Filter, "filter: method, status, URL words"),
+		withHelp(k.Back, "close details / clear filter / back")}, k.ListHelp()}
 }

@@ -209,10 +209,14 @@ func TestRequestLogListsExchangesRedacted(t *testing.T) {
 	golden(t, "requestlog_120x30", normalize(scr, srv))
 	// The token exchange's details: the assertion and the token never appear.
 	tok := app.Common().Client.CurrentToken().AccessToken
-	for i, e := range rl.Entries() {
-		if e.Method == "POST" {
-			rl.cursor = i
-		}
+	d.press("/")
+	d.typeText("post token")
+	d.press("enter")
+	if e, ok := rl.Selected(); !ok || e.Method != "POST" || len(rl.shown) != 1 {
+		t.Fatalf("filter 'post token' should leave the token request alone, shown %d:\n%s", len(rl.shown), d.screen())
+	}
+	if !strings.Contains(d.screen(), "1 of ") {
+		t.Errorf("the title should count the filtered exchanges:\n%s", d.screen())
 	}
 	d.press("enter")
 	detail := d.screen()
@@ -228,6 +232,14 @@ func TestRequestLogListsExchangesRedacted(t *testing.T) {
 	d.press("esc") // closes the details first
 	if _, ok := app.Top().(*RequestLogScreen); !ok || rl.detail {
 		t.Fatal("esc should close the details before leaving the log")
+	}
+	d.press("esc") // then clears the filter
+	if _, ok := app.Top().(*RequestLogScreen); !ok || len(rl.shown) != len(rl.Entries()) {
+		t.Fatal("esc should clear the filter before leaving the log")
+	}
+	d.press("esc")
+	if _, ok := app.Top().(*RequestLogScreen); ok {
+		t.Fatal("esc with nothing open should leave the log")
 	}
 }
 
