@@ -25,6 +25,9 @@ import (
 	"fhirscope/fhirclient/fhirtest"
 )
 
+// lazyAbove is the patient count above which clinical data is generated on demand.
+const lazyAbove = 2000
+
 // sandboxInfo is what --write-info writes (CI and scripts read these exact keys).
 type sandboxInfo struct {
 	FHIRBase       string `json:"fhir_base"`
@@ -52,7 +55,7 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	logRequests := fs.Bool("log-requests", false, "log every request (method, path, status, time) to stderr")
 	autoEnable := fs.Bool("auto-enable", false, "enable clients registered over HTTP at once (OpenEMR waits for an admin)")
 	noSystem := fs.Bool("no-system-scopes", false, "act as if the admin never enabled system scopes (rest_system_scopes_api)")
-	dataKind := fs.String("data", "clinical", "synthetic data: clinical (patients with histories) or basic (patients, practitioners, organizations only; light enough for 100,000 patients)")
+	dataKind := fs.String("data", "clinical", "synthetic data: clinical (patients with histories; generated on demand above 2000 patients), lazy (always on demand) or basic (patients, practitioners, organizations only)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a fresh self-signed certificate (its CA file is written beside the key)")
 	site := fs.String("site", "default", "OpenEMR site name in the URLs")
 	webroot := fs.String("webroot", "", "OpenEMR webroot prefix in the URLs, e.g. /openemr")
@@ -75,16 +78,19 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "fhirscope sandbox: --patients must be between 1 and 100000")
 		return 2
 	}
-	if *dataKind != "clinical" && *dataKind != "basic" {
-		fmt.Fprintf(stderr, "fhirscope sandbox: --data must be clinical or basic, not %q\n", *dataKind)
+	if *dataKind != "clinical" && *dataKind != "lazy" && *dataKind != "basic" {
+		fmt.Fprintf(stderr, "fhirscope sandbox: --data must be clinical, lazy or basic, not %q\n", *dataKind)
 		return 2
+	}
+	if *dataKind == "clinical" && *patients > lazyAbove {
+		*dataKind = "lazy" // materialised, 100,000 patients would need ~11 GB
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serveSandbox(ctx, sandboxConfig{
 		addr: *addr, flavor: fl, patients: *patients, seed: *seed, infoFile: *infoFile,
 		lifetime: *lifetime, latency: *latency, quiet: *quiet, logRequests: *logRequests,
-		autoEnable: *autoEnable, noSystemScopes: *noSystem, site: *site, webroot: *webroot, basicData: *dataKind == "basic",
+		autoEnable: *autoEnable, noSystemScopes: *noSystem, site: *site, webroot: *webroot, data: *dataKind,
 		tls: *useTLS,
 	}, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "fhirscope sandbox:", err)
@@ -105,7 +111,7 @@ type sandboxConfig struct {
 	autoEnable        bool
 	noSystemScopes    bool
 	site, webroot     string
-	basicData         bool
+	data              string // clinical, lazy or basic
 	tls               bool
 }
 
@@ -114,9 +120,12 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 		Flavor: cfg.flavor, Seed: cfg.seed, Patients: cfg.patients,
 		TokenLifetime: cfg.lifetime, Latency: cfg.latency,
 	}
-	if cfg.basicData {
+	switch cfg.data {
+	case "basic":
 		opts.Data = fhirtest.GenerateBasic(cfg.seed, cfg.patients)
-	} else {
+	case "lazy":
+		opts.Data = fhirtest.NewLazyClinical(fhirtest.ClinicalConfig{Seed: cfg.seed, Patients: cfg.patients})
+	default:
 		opts.Data = fhirtest.GenerateClinical(fhirtest.ClinicalConfig{Seed: cfg.seed, Patients: cfg.patients})
 	}
 	if !cfg.quiet {
@@ -182,9 +191,9 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	kind := "clinical"
-	if cfg.basicData {
-		kind = "basic"
+	kind := map[string]string{"basic": "basic", "lazy": "clinical, generated on demand", "clinical": "clinical"}[cfg.data]
+	if kind == "" {
+		kind = "clinical"
 	}
 	fmt.Fprintf(stdout, "fhirscope sandbox (%s, %d patients, %s data, seed %d): synthetic data only\n", cfg.flavor, cfg.patients, kind, cfg.seed)
 	fmt.Fprintf(stdout, "  FHIR base:   %s\n  token URL:   %s\n  client ID:   %s\n  private key: %s (RS384, PKCS#8 PEM)\n",

@@ -38,7 +38,7 @@ func TestSandboxCommand(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
 				done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: flavorOf(t, flavor), patients: 7, seed: 3,
-					infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, basicData: flavor == "paged"}, &stdout, &stderr)
+					infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, data: map[string]string{"paged": "basic", "openemr-7.0.2": "lazy"}[flavor]}, &stdout, &stderr)
 			}()
 			info := waitInfo(t, infoPath, done)
 			if fi, err := os.Stat(info.PrivateKeyFile); err != nil || fi.Mode().Perm() != 0o600 {
@@ -197,7 +197,7 @@ func TestSandboxCommandTLS(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: fhirtest.Flavor704, patients: 2, seed: 1,
-			infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, basicData: true, tls: true}, &stdout, &stderr)
+			infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, data: "basic", tls: true}, &stdout, &stderr)
 	}()
 	info := waitInfo(t, infoPath, done)
 	if !strings.HasPrefix(info.FHIRBase, "https://127.0.0.1:") || info.CAFile == "" {
