@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fhirscope/session"
+)
+
+// TestE2EWizardFirstRun drives the built binary's first run in real tmux: no profile yet, so
+// the setup wizard starts; it checks the sandbox's base URL live, generates a key, registers
+// the client (the sandbox runs with --auto-enable, standing in for the OpenEMR admin), saves
+// key and client ID in the OS keyring, and connects. The keyring is a real Secret Service:
+// in CI inside dbus-run-session with gnome-keyring; elsewhere the test skips and says why
+// (FHIRSCOPE_REQUIRE_KEYRING=1 makes that a failure).
+func TestE2EWizardFirstRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	secrets := session.NewSecrets()
+	secrets.Timeout = 10 * time.Second
+	if err := secrets.Check(); err != nil {
+		if os.Getenv("FHIRSCOPE_REQUIRE_KEYRING") == "1" {
+			t.Fatalf("FHIRSCOPE_REQUIRE_KEYRING=1 but no Secret Service is reachable: %v", err)
+		}
+		t.Skipf("SKIPPED: the wizard saves into the OS keyring and none is reachable here (run inside "+
+			"dbus-run-session with gnome-keyring; FHIRSCOPE_REQUIRE_KEYRING=1 makes this a failure): %v", err)
+	}
+	bin := fhirscopeBinary(t)
+	name := fmt.Sprintf("e2e-wizard-%d", os.Getpid())
+	t.Cleanup(func() { _ = secrets.Delete(name) })
+
+	// The sandbox as a user would start it, enabling registered clients at once.
+	dir := t.TempDir()
+	info := filepath.Join(dir, "sandbox.json")
+	sandbox := exec.Command(bin, "sandbox", "--addr", "127.0.0.1:0", "--auto-enable", "--patients", "30", "--quiet", "--write-info", info)
+	sandbox.Stdout, sandbox.Stderr = os.Stderr, os.Stderr
+	if err := sandbox.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sandbox.Process.Kill(); _ = sandbox.Wait() })
+	var si struct {
+		FHIRBase string `json:"fhir_base"`
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		data, err := os.ReadFile(info)
+		if err == nil && json.Unmarshal(data, &si) == nil && si.FHIRBase != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sandbox did not write %s: %v", info, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	home := t.TempDir()
+	config := filepath.Join(home, "fhirscope-config.json")
+	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "FHIRSCOPE_CONFIG=" + config,
+		"FHIRSCOPE_PRIVATE_KEY_FILE=", "FHIRSCOPE_CLIENT_ID=", "TERM=xterm-256color", "NO_COLOR="}
+	tm := startTmux(t, 120, 40, dir, env, fmt.Sprintf("%q; echo \"fhirscope exited with $?\"; sleep 60", bin))
+
+	tm.waitFor("wizard", "Set up a profile", "step 1 of 8: Profile name")
+	tm.text(name)
+	tm.keys("Enter")
+	tm.waitFor("base step", "FHIR base URL")
+	tm.text(si.FHIRBase)
+	scr := tm.waitFor("live discovery", "✓ OpenEMR 7.0.4", "token endpoint ")
+	if !strings.Contains(scr, "/oauth2/default/token") {
+		t.Errorf("the token endpoint should show:\n%s", scr)
+	}
+	tm.keys("Enter")
+	tm.waitFor("client ID step", "Client ID", "leave empty")
+	tm.keys("Enter")
+	tm.waitFor("key step", "Generate a new key")
+	tm.keys("Down", "Down", "Enter")
+	tm.waitFor("key choice", "RSA 2048 (RS384) · recommended")
+	tm.keys("Enter")
+	scr = tm.waitFor("JWKS", "Public key set (JWKS)", `"kty":"RSA"`)
+	if strings.Contains(scr, `"d":`) {
+		t.Errorf("the public JWKS shows a private member:\n%s", scr)
+	}
+	tm.keys("Enter")
+	tm.waitFor("scopes", "Scopes to request", "[x] system/Patient.read")
+	tm.keys("Enter")
+	tm.waitFor("registration", "Register this client now")
+	tm.keys("Enter")
+	tm.waitFor("registered", "Registered. Client ID:", "Admin > System > API")
+	if _, err := os.Stat(config); err == nil {
+		t.Fatal("the config was written before Save")
+	}
+	tm.keys("Enter")
+	tm.waitFor("summary", "Review and save", "stored in the OS keyring")
+	tm.keys("Enter")
+	scr = tm.waitFor("connected", "Connected with profile "+name, "Granted", "system/Patient.read")
+	tm.keys("Enter")
+	tm.waitFor("types", "Resource types", "Patient")
+	tm.keys("q")
+	tm.waitFor("quit", "fhirscope exited with 0")
+
+	// The profile is in the config, the key and client ID in the keyring, no key on disk.
+	store, err := session.OpenStore(config, secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := store.Get(name)
+	if err != nil || p.ClientID == "" || p.KeyFile != "" {
+		t.Fatalf("saved profile %+v: %v\n%s", p, err, scr)
+	}
+	entry, err := secrets.Get(name)
+	if err != nil || entry.Key == nil || entry.ClientID != p.ClientID {
+		t.Fatalf("keyring entry: %+v %v", entry, err)
+	}
+	entries, _ := os.ReadDir(home)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".pem") {
+			t.Errorf("a key file was written: %s", e.Name())
+		}
+	}
+}
