@@ -202,3 +202,33 @@ func TestLookupReferences(t *testing.T) {
 		}
 	}
 }
+
+// Synthea-style bundles reference entries by their urn:uuid fullUrl.
+func TestLookupByFullURL(t *testing.T) {
+	doc := `{"resourceType":"Bundle","type":"transaction","entry":[
+ {"fullUrl":"urn:uuid:6d1c3f0e-0000-4000-8000-000000000001","resource":{"resourceType":"Patient","id":"a"}},
+ {"fullUrl":"urn:uuid:6d1c3f0e-0000-4000-8000-000000000002","resource":{"resourceType":"Encounter","subject":{"reference":"urn:uuid:6d1c3f0e-0000-4000-8000-000000000001"}}},
+ {"fullUrl":"https://h/fhir/Practitioner/9","resource":{"resourceType":"Practitioner"}}]}`
+	s, err := FromBytes([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Wait(context.Background())
+	cases := map[string]int{
+		"urn:uuid:6d1c3f0e-0000-4000-8000-000000000001": 0,
+		"urn:uuid:6d1c3f0e-0000-4000-8000-000000000002": 1,
+		"https://h/fhir/Practitioner/9":                 2,
+		"Patient/a":                                     0,
+	}
+	for ref, want := range cases {
+		if got, ok := s.Lookup(ref); !ok || got != want {
+			t.Errorf("Lookup(%q) = %d, %v; want %d", ref, got, ok, want)
+		}
+	}
+	if _, ok := s.Lookup("urn:uuid:nope"); ok {
+		t.Error("unknown urn found")
+	}
+	if s.FullURL(2) != "https://h/fhir/Practitioner/9" || s.FullURL(3) != "" {
+		t.Errorf("FullURL: %q", s.FullURL(2))
+	}
+}

@@ -93,16 +93,20 @@ type publisher struct {
 	s        *Source
 	spans    []jsonscan.Span
 	lines    []int32
+	urls     []jsonscan.Span // Bundle entries' fullUrl spans (nil for other formats)
 	next     int
 	lastPub  time.Time
 	indexed  int64
 	sinceChk int
 }
 
-func (p *publisher) add(sp jsonscan.Span, line int32) bool {
+func (p *publisher) add(sp jsonscan.Span, line int32, fullURL jsonscan.Span) bool {
 	p.spans = append(p.spans, sp)
 	if p.lines != nil {
 		p.lines = append(p.lines, line)
+	}
+	if p.urls != nil {
+		p.urls = append(p.urls, fullURL)
 	}
 	p.indexed = int64(sp.End)
 	if len(p.spans) >= p.next {
@@ -123,6 +127,9 @@ func (p *publisher) publish() {
 	s.spans = p.spans[:len(p.spans):len(p.spans)]
 	if p.lines != nil {
 		s.lines = p.lines[:len(p.lines):len(p.lines)]
+	}
+	if p.urls != nil {
+		s.urls = p.urls[:len(p.urls):len(p.urls)]
 	}
 	s.indexed = p.indexed
 	close(s.changed)
@@ -217,7 +224,15 @@ func (s *Source) finish(p *publisher, err error) {
 }
 
 func (s *Source) indexDocument(p *publisher) error {
-	b, err := jsonscan.ScanBundleFunc(s.data[s.start:], func(sp jsonscan.Span) bool {
+	p.urls = make([]jsonscan.Span, 0, 64)
+	shift := func(sp jsonscan.Span) jsonscan.Span {
+		if sp == (jsonscan.Span{}) {
+			return sp
+		}
+		return jsonscan.Span{Start: sp.Start + s.start, End: sp.End + s.start}
+	}
+	b, err := jsonscan.ScanBundleEntries(s.data[s.start:], func(e jsonscan.BundleEntry) bool {
+		sp := e.Resource
 		if len(p.spans) == 0 && sp.Start > 0 {
 			// Only a Bundle's entries start inside the document; a single
 			// resource is reported once, spanning it from offset 0.
@@ -225,7 +240,7 @@ func (s *Source) indexDocument(p *publisher) error {
 			s.format = FormatBundle
 			s.mu.Unlock()
 		}
-		return p.add(jsonscan.Span{Start: sp.Start + s.start, End: sp.End + s.start}, 0)
+		return p.add(shift(sp), 0, shift(e.FullURL))
 	})
 	s.mu.Lock()
 	s.info = Info{ResourceType: b.ResourceType, BundleType: b.Type, Total: b.Total, HasTotal: b.HasTotal, Links: b.Links}
@@ -257,7 +272,7 @@ func (s *Source) indexArray(p *publisher) error {
 			return false
 		}
 		end = v.End
-		return p.add(v, 0)
+		return p.add(v, 0, jsonscan.Span{})
 	})
 	switch {
 	case err != nil:
@@ -310,7 +325,7 @@ func (s *Source) indexNDJSON(p *publisher) {
 			s.lineError(line, lerr.(*Error))
 			continue
 		}
-		p.add(jsonscan.Span{Start: a, End: b}, line)
+		p.add(jsonscan.Span{Start: a, End: b}, line, jsonscan.Span{})
 	}
 }
 

@@ -14,27 +14,31 @@ import (
 // "id" are read).
 
 type refIndex struct {
-	mu   sync.Mutex
-	byID map[string]int // "Patient/123" -> entry index (first one wins)
-	seen int            // entries [0, seen) are in byID
+	mu    sync.Mutex
+	byID  map[string]int // "Patient/123" -> entry index (first one wins)
+	byURL map[string]int // Bundle entry fullUrl ("urn:uuid:...", absolute URL) -> index
+	seen  int            // entries [0, seen) are indexed
 }
 
-// Lookup finds the entry a FHIR reference points to: "Patient/123",
-// "Patient/123/_history/2", or an absolute URL ending in Type/id (a
-// fullUrl); the reference must name an entry indexed so far.
+// Lookup finds the entry a FHIR reference points to: a Bundle entry's
+// fullUrl ("urn:uuid:...", as in transaction and Synthea bundles, or an
+// absolute URL), "Patient/123", "Patient/123/_history/2", or an absolute
+// URL ending in Type/id; the reference must name an entry indexed so far.
 func (s *Source) Lookup(reference string) (int, bool) {
-	key, ok := refKey(reference)
-	if !ok {
-		return 0, false
-	}
+	reference = strings.TrimSpace(reference)
 	n := s.Len()
 	r := &s.refs
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.byID == nil {
-		r.byID = make(map[string]int, n)
+		r.byID, r.byURL = make(map[string]int, n), make(map[string]int)
 	}
 	for ; r.seen < n; r.seen++ {
+		if u := s.FullURL(r.seen); u != "" {
+			if _, dup := r.byURL[u]; !dup {
+				r.byURL[u] = r.seen
+			}
+		}
 		e := s.Entry(r.seen)
 		if e == nil {
 			continue
@@ -46,6 +50,13 @@ func (s *Source) Lookup(reference string) (int, bool) {
 				r.byID[k] = r.seen
 			}
 		}
+	}
+	if i, ok := r.byURL[reference]; ok {
+		return i, true
+	}
+	key, ok := refKey(reference)
+	if !ok {
+		return 0, false
 	}
 	i, ok := r.byID[key]
 	return i, ok
@@ -69,7 +80,6 @@ func typeAndID(res []byte) (typ, id string) {
 
 // refKey reduces a reference to "Type/id".
 func refKey(ref string) (string, bool) {
-	ref = strings.TrimSpace(ref)
 	if i := strings.IndexAny(ref, "?#"); i >= 0 {
 		ref = ref[:i]
 	}

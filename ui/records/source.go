@@ -70,7 +70,8 @@ type Source struct {
 
 	mu       sync.RWMutex
 	spans    []jsonscan.Span
-	lines    []int32 // NDJSON: line number of each entry
+	lines    []int32         // NDJSON: line number of each entry
+	urls     []jsonscan.Span // Bundle: each entry's fullUrl (zero if none)
 	done     bool
 	err      error
 	info     Info
@@ -315,6 +316,18 @@ func (s *Source) Line(i int) int {
 	return s.lineAt
 }
 
+// FullURL returns Bundle entry i's fullUrl ("" if it has none, or the file
+// is not a Bundle).
+func (s *Source) FullURL(i int) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed || i < 0 || i >= len(s.urls) || s.urls[i].End == 0 {
+		return ""
+	}
+	u, _ := jsonscan.Unquote(s.data, s.urls[i])
+	return u
+}
+
 // LineErrors returns the skipped NDJSON lines (at most MaxLineErrors).
 func (s *Source) LineErrors() []LineError {
 	s.mu.RLock()
@@ -331,7 +344,7 @@ func (s *Source) Close() error {
 		<-s.finished
 		s.mu.Lock()
 		s.closed = true
-		s.spans, s.lines, s.list = nil, nil, nil
+		s.spans, s.lines, s.list, s.urls = nil, nil, nil, nil
 		s.mu.Unlock()
 		s.filter.reset()
 		if s.unmap != nil {
