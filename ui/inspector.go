@@ -32,6 +32,7 @@ type InspectorScreen struct {
 	input       textinput.Model
 	confirmPath string // save: the existing file the user is asked to overwrite
 
+	styled        stylesKey // the Styles variant the tree and input were styled with
 	width, height int
 }
 
@@ -56,6 +57,7 @@ type inspectorDoc struct {
 func NewInspectorScreen(c *Common, data []byte) *InspectorScreen {
 	s := &InspectorScreen{c: c}
 	s.input = newBrowseInput(c, "", "")
+	s.styled = keyOf(c.Styles)
 	s.cur = s.newDoc(data)
 	s.SetSize(c.Width, c.Height)
 	return s
@@ -148,6 +150,15 @@ func (s *InspectorScreen) Cancel() {
 
 // Update handles keys, fetched references, clipboard and save outcomes.
 func (s *InspectorScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if k := keyOf(s.c.Styles); k != s.styled {
+		s.styled = k
+		styleInput(&s.input, s.c.Styles)
+		for _, d := range s.docs() {
+			if d.view != nil {
+				d.view.SetStyles(jsonStyles(s.c.Styles))
+			}
+		}
+	}
 	switch msg := msg.(type) {
 	case inspectorFetchedMsg:
 		return s, s.onFetched(msg)

@@ -56,7 +56,8 @@ type ResultsScreen struct {
 	paramErr  error
 	paramHint string // tab completion's choices
 
-	tickSeq int // the live indexing tick; a tick that went to a screen above is re-armed by Resume
+	tickSeq int       // the live indexing tick; a tick that went to a screen above is re-armed by Resume
+	styled  stylesKey // the Styles variant the inputs were styled with
 	width   int
 	height  int
 }
@@ -110,6 +111,7 @@ func newResults(c *Common) *ResultsScreen {
 	s := &ResultsScreen{c: c, pageSize: defaultPageSize, pages: map[int]*fhirclient.Page{}}
 	s.search = newBrowseInput(c, "search: ", "name=smith birthdate=ge1970")
 	s.filter.input = newBrowseInput(c, "/", "filter rows")
+	s.styled = keyOf(c.Styles)
 	s.SetSize(c.Width, c.Height)
 	return s
 }
@@ -119,16 +121,27 @@ func newBrowseInput(c *Common, prompt, placeholder string) textinput.Model {
 	in := textinput.New()
 	in.Prompt = prompt
 	in.Placeholder = placeholder
+	styleInput(&in, c.Styles)
+	return in
+}
+
+// styleInput applies the app's styles to a text input (again when they switch light/dark).
+func styleInput(in *textinput.Model, styles *Styles) {
 	st := in.Styles()
-	st.Focused.Prompt = c.Styles.Key
-	st.Focused.Text = c.Styles.Normal
-	st.Focused.Placeholder = c.Styles.Faint
+	st.Focused.Prompt = styles.Key
+	st.Focused.Text = styles.Normal
+	st.Focused.Placeholder = styles.Faint
 	st.Blurred = st.Focused
 	// A steady cursor: no blink timer re-rendering the screen twice a second.
 	st.Cursor.Blink = false
 	in.SetStyles(st)
-	return in
 }
+
+// stylesKey identifies a Styles variant: the root switches light/dark in place (the same
+// pointer) when the terminal reports its background, so screens compare this to notice.
+type stylesKey struct{ dark, noColor bool }
+
+func keyOf(st *Styles) stylesKey { return stylesKey{st.Dark, st.NoColor} }
 
 func init() {
 	OpenType = func(c *Common, typ string) Screen { return NewResultsScreen(c, typ, nil) }
@@ -190,6 +203,11 @@ func (s *ResultsScreen) Cancel() {
 
 // Update handles keys and fetch replies.
 func (s *ResultsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if k := keyOf(s.c.Styles); k != s.styled {
+		s.styled = k
+		styleInput(&s.search, s.c.Styles)
+		styleInput(&s.filter.input, s.c.Styles)
+	}
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case resultsPageMsg:

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,5 +174,22 @@ func TestResultsLaterPageFailureKeepsTheTable(t *testing.T) {
 	browsePress(t, s, "n")
 	if s.err != nil || s.page.Number != 2 {
 		t.Fatalf("retry: err %v page %d", s.err, s.page.Number)
+	}
+}
+
+func TestScreensFollowALightDarkSwitch(t *testing.T) {
+	c := browseCommon(100, 30)
+	*c.Styles = *NewStyles(true)
+	s := NewResultsScreen(c, "Patient", nil)
+	ins := NewInspectorScreen(c, []byte(`{"resourceType":"Patient","id":"1"}`))
+	// The root replaces the styles in place when the terminal says it is light.
+	*c.Styles = *NewStyles(false)
+	s.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	ins.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	if s.styled != keyOf(c.Styles) || ins.styled != keyOf(c.Styles) {
+		t.Fatal("screens kept the dark styles after the switch")
+	}
+	if got := s.search.Styles().Focused.Prompt; !reflect.DeepEqual(got, c.Styles.Key) {
+		t.Fatal("search input not restyled")
 	}
 }
