@@ -52,5 +52,12 @@ func FuzzFromBytes(f *testing.F) {
 			}
 		}
 		_ = s.Filter("a b")
+		_, _ = s.Lookup("Patient/a")
+		_, _ = s.Lookup("urn:uuid:1")
+		for i := 0; i < s.Len(); i++ {
+			_ = s.FullURL(i)
+			_ = s.ResourceType(i)
+			_ = s.Line(i)
+		}
 	})
 }
