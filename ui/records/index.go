@@ -243,7 +243,7 @@ func (s *Source) indexDocument(p *publisher) error {
 		return p.add(shift(sp), 0, shift(e.FullURL))
 	})
 	s.mu.Lock()
-	s.info = Info{ResourceType: b.ResourceType, BundleType: b.Type, Total: b.Total, HasTotal: b.HasTotal, Links: b.Links}
+	s.info = Info{ResourceType: b.ResourceType, BundleType: b.Type, Total: b.Total, HasTotal: b.HasTotal, Links: b.Links, NoResource: b.NoResource}
 	switch {
 	case b.ResourceType == "Bundle":
 		s.format = FormatBundle

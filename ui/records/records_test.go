@@ -94,6 +94,10 @@ func TestSingleResourceArrayAndBOM(t *testing.T) {
 	if s.Len() != 2 || s.Status().Format != FormatArray || s.Err() != nil || !strings.Contains(string(s.Entry(1)), "p2") {
 		t.Fatalf("array: %d %v", s.Len(), s.Status())
 	}
+	s = openDone(t, writeFile(t, "response.json", []byte(`{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"201"}},{"response":{"status":"200"}}]}`)))
+	if s.Len() != 0 || s.Info().NoResource != 2 || s.Info().BundleType != "transaction-response" || s.Err() != nil {
+		t.Fatalf("response bundle: %d %+v %v", s.Len(), s.Info(), s.Err())
+	}
 	s = openDone(t, writeFile(t, "empty-list.json", []byte(`[]`)))
 	if s.Len() != 0 || s.Err() != nil {
 		t.Fatalf("OpenEMR's [] body: %d %v", s.Len(), s.Err())

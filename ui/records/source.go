@@ -56,6 +56,7 @@ type Info struct {
 	Total        int
 	HasTotal     bool
 	Links        []jsonscan.Link
+	NoResource   int // Bundle entries without a resource (e.g. transaction responses), not listed
 }
 
 // Source is an indexed file or buffer. All methods are safe for concurrent
