@@ -205,11 +205,17 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 }
 
 // forward gives msg to the top screen.
-func (a *App) forward(msg tea.Msg) tea.Cmd {
+func (a *App) forward(msg tea.Msg) (cmd tea.Cmd) {
 	top := a.Top()
 	if top == nil {
 		return nil
 	}
+	// A bug in one screen lands in the error panel instead of taking the session down.
+	defer func() {
+		if r := recover(); r != nil {
+			a.err, cmd = newScreenPanic(top, r), nil
+		}
+	}()
 	next, cmd := top.Update(msg)
 	if next != nil {
 		a.stack[len(a.stack)-1] = next

@@ -25,10 +25,10 @@ func (a *App) Render() string {
 	var body string
 	top := a.Top()
 	if top != nil {
-		body = fit(top.View(), c.Width, c.Height)
+		body = fit(safeView(top), c.Width, c.Height)
 		if _, ok := top.(overlayScreen); ok && len(a.stack) > 1 {
-			under := fit(a.stack[len(a.stack)-2].View(), c.Width, c.Height)
-			body = overlay(under, top.View(), c.Width, c.Height)
+			under := fit(safeView(a.stack[len(a.stack)-2]), c.Width, c.Height)
+			body = overlay(under, safeView(top), c.Width, c.Height)
 		}
 	} else {
 		body = fit("", c.Width, c.Height)
