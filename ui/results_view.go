@@ -87,21 +87,34 @@ func (s *ResultsScreen) titleLine() string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-// sizeLabel is how many resources there are, where that is known.
+// sizeLabel says which rows the page holds and how many there are, where that is known:
+// "rows 51–100 of 11568 matches", "rows 26–50" (offset paging without a total).
 func (s *ResultsScreen) sizeLabel() string {
-	switch {
-	case s.records != nil && s.records.Done():
-		return plural(s.records.Len(), "entry", "entries")
-	case s.records != nil:
-		return plural(s.records.Len(), "entry", "entries") + " so far"
-	case s.page == nil:
+	if s.src == nil {
 		return ""
-	case s.page.HasTotal && s.page.Mode != fhirclient.PagingLocal:
-		return plural(s.page.Total, "match", "matches")
-	case s.local:
-		return plural(len(s.page.Entries), "match", "matches")
 	}
-	return ""
+	first, n := s.windowStart(), s.windowLen()
+	if !s.local && s.page != nil {
+		first = s.page.Offset
+	}
+	label := "no rows"
+	if n > 0 {
+		label = fmt.Sprintf("rows %d–%d", first+1, first+n)
+	}
+	switch {
+	case s.filter.query != "":
+		label += fmt.Sprintf(" of %d filtered", s.rowCount())
+	case s.records != nil:
+		label += " of " + plural(s.records.Len(), "entry", "entries")
+		if !s.records.Done() {
+			label += " so far"
+		}
+	case s.local:
+		label += " of " + plural(s.src.Len(), "match", "matches")
+	case s.page != nil && s.page.HasTotal:
+		label += " of " + plural(s.page.Total, "match", "matches")
+	}
+	return label
 }
 
 // tableLines renders the header and the visible rows of the current window.
