@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"fhirscope/fhirclient/fhirtest"
 )
@@ -289,5 +290,32 @@ func TestResultsOOpensOverview(t *testing.T) {
 	}
 	if id, err := overviewPatientOf([]byte(`{"resourceType":"Observation","subject":{"reference":"https://x/fhir/Patient/p9"}}`)); err != nil || id != "p9" {
 		t.Fatalf("absolute subject: %q %v", id, err)
+	}
+}
+
+// Every size from tiny to 200x60 renders exactly the screen's lines, none wider than it, and
+// a resize keeps the cursor's row on screen.
+func TestOverviewFitsAnySize(t *testing.T) {
+	d, pid := overviewFixture(t)
+	env := newBrowseEnv(t, fhirtest.Options{Data: d}, nil, 80, 24)
+	s := openOverview(t, env, pid)
+	for range 30 {
+		browsePress(t, s, "down")
+	}
+	for _, size := range [][2]int{{20, 6}, {80, 24}, {120, 40}, {200, 60}, {45, 12}} {
+		w, h := size[0], size[1]
+		s.SetSize(w, h)
+		lines := strings.Split(plainView(s), "\n")
+		if len(lines) != h {
+			t.Errorf("%dx%d: %d lines", w, h, len(lines))
+		}
+		for _, l := range lines {
+			if ansi.StringWidth(l) > w {
+				t.Errorf("%dx%d: line wider than the screen: %q", w, h, l)
+			}
+		}
+		if !strings.Contains(plainView(s), "▌") {
+			t.Errorf("%dx%d: the cursor's row is off screen:\n%s", w, h, plainView(s))
+		}
 	}
 }
