@@ -1,6 +1,7 @@
 package records
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -386,4 +387,42 @@ func BenchmarkLookup200MB(b *testing.B) {
 		s.Lookup("Patient/" + id)
 	}
 	b.ReportMetric(float64(first.Microseconds())/1e3, "ms/first")
+}
+
+// BenchmarkFirstScreenGzip: a 50 MB NDJSON export kept as .gz; the first
+// screen waits for the whole decompression into a temporary file.
+func BenchmarkFirstScreenGzip(b *testing.B) {
+	src := benchNDJSON(b, 50)
+	gzPath := src + ".gz"
+	if _, err := os.Stat(gzPath); err != nil {
+		raw, err := os.ReadFile(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := os.Create(gzPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		zw := gzip.NewWriter(f)
+		_, _ = zw.Write(raw)
+		if err := zw.Close(); err != nil {
+			b.Fatal(err)
+		}
+		_ = f.Close()
+		runtime.GC()
+	}
+	var total time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		s, err := OpenFile(gzPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n, _ := s.WaitFor(context.Background(), 40); n < 40 {
+			b.Fatalf("only %d entries", n)
+		}
+		total += time.Since(t0)
+		_ = s.Close()
+	}
+	b.ReportMetric(float64(total.Microseconds())/1e3/float64(b.N), "ms/first40")
 }

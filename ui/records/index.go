@@ -41,7 +41,7 @@ func detect(path string, data []byte) (Format, int, error) {
 	default:
 		return 0, 0, &Error{Path: path, Reason: ReasonNotJSON, Offset: int64(start), Err: fmt.Errorf("%s", notJSONHint(data[start:]))}
 	}
-	ext := strings.ToLower(filepath.Ext(path))
+	ext := strings.ToLower(filepath.Ext(strings.TrimSuffix(strings.ToLower(path), ".gz")))
 	if ext == ".ndjson" || ext == ".jsonl" || ext == ".ldjson" {
 		// Trust the name unless the first line is a lone "{": that is a
 		// pretty-printed document someone saved as .ndjson.
@@ -78,8 +78,8 @@ func notJSONHint(b []byte) string {
 		head = head[:len(head)-1]
 	}
 	switch {
-	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
-		return "the file is gzip-compressed; decompress it first (gunzip)"
+	case bytes.HasPrefix(b, gzipMagic):
+		return "the data is gzip-compressed; open the .gz file itself, or gunzip it"
 	case b[0] == '<':
 		return fmt.Sprintf("it looks like HTML or XML (starts with %q)", head)
 	}

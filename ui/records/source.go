@@ -10,6 +10,7 @@ package records
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"math"
 	"os"
@@ -115,8 +116,18 @@ func OpenFile(path string) (*Source, error) {
 	if !fi.Mode().IsRegular() {
 		size = -1 // pipes and devices report no useful size: read them
 	}
-	data, unmap, err := mapFile(f, size)
+	var data []byte
+	var unmap func() error
+	if size > 0 && isGzip(f) {
+		data, unmap, err = openGzip(path, f, size)
+	} else {
+		data, unmap, err = mapFile(f, size)
+	}
 	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) {
+			return nil, err
+		}
 		return nil, &Error{Path: path, Reason: ReasonIO, Err: err}
 	}
 	s, err := newSource(path, data, unmap)
