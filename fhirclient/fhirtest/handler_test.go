@@ -277,3 +277,21 @@ func TestPagedSummaryCount(t *testing.T) {
 		t.Fatalf("OpenEMR _summary=count: %d entries", len(b.Entry))
 	}
 }
+
+func TestPagedFirstLastAndIntrospectInactive(t *testing.T) {
+	s, tok := allScopesServer(t, Options{Flavor: FlavorPaged, Patients: 25})
+	b := search(t, s, tok, "Patient", url.Values{"_count": {"10"}})
+	last := getBundle(t, b.link("last"), tok)
+	first := getBundle(t, last.link("first"), tok)
+	if len(last.Entry) != 5 || last.link("next") != "" || first.ids(t)[0] != b.ids(t)[0] {
+		t.Fatalf("last %d entries next %q; first %v", len(last.Entry), last.link("next"), first.ids(t))
+	}
+	for _, form := range []url.Values{{"token": {"garbage"}}, {"token": {tok}, "client_id": {"someone-else"}}} {
+		if m := postForm(t, s.AuthBase()+"/introspect", form).json(t); m["active"] != false {
+			t.Fatalf("introspect %v: %v", form, m)
+		}
+	}
+	if res := get(t, s.FHIRBase()+"/OperationDefinition/docref", ""); res.Status != 200 || res.json(t)["resourceType"] != "OperationDefinition" {
+		t.Fatalf("OperationDefinition without a token: %d %s", res.Status, res.Body)
+	}
+}
