@@ -140,6 +140,8 @@ func KeyGroups(k *KeyMap) []KeyGroup {
 	return []KeyGroup{
 		{"Everywhere", []key.Binding{k.Help, k.Palette, k.RequestLog, k.Back, k.Quit, k.ForceQuit}},
 		{"Lists", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Filter, k.Refresh}},
+		{"Profiles and setup", []key.Binding{withHelp(k.Open, "connect (profile picker)"), k.NewProfile, k.Doctor,
+			withHelp(k.Next, "next wizard step"), withHelp(k.Prev, "previous wizard step"), withHelp(k.Toggle, "toggle a scope")}},
 		{"Search results", []key.Binding{k.NextPage, k.PrevPage, k.FirstPage, k.PageSize, k.Search, k.Overview}},
 		{"Inspector", []key.Binding{k.Expand, k.Collapse, k.Toggle, k.ExpandAll, k.CollapseAll, k.ExpandLevel,
 			k.Filter, k.NextMatch, k.PrevMatch, k.CopyValue, k.CopyPath, k.Save, k.Open, k.HistBack, k.HistForward}},

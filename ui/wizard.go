@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/filepicker"
@@ -399,6 +400,9 @@ func (w *WizardScreen) FullHelp() [][]key.Binding {
 // left to the wizard (it goes back) instead of meaning "parent directory".
 func newKeyPicker(c *Common) filepicker.Model {
 	fp := filepicker.New()
+	if wd, err := filepath.Abs("."); err == nil {
+		fp.CurrentDirectory = wd // shown above the list, so where it is must be clear
+	}
 	fp.AutoHeight = false
 	fp.ShowPermissions = false
 	fp.ShowHidden = true // keys often live in ~/.ssh-like dot directories
