@@ -42,9 +42,13 @@ func openGzip(path string, f *os.File, size int64) ([]byte, func() error, error)
 	if err != nil {
 		return nil, nil, &Error{Path: path, Reason: ReasonIO, Err: fmt.Errorf("cannot create a file to decompress into: %w", err)}
 	}
+	// Unlink at once where the OS allows it (unix): the data lives while the
+	// descriptor or the mapping does, and a crash leaves nothing behind.
+	// Elsewhere the name goes once the file is closed.
+	_ = os.Remove(tmp.Name())
 	defer func() {
 		tmp.Close()
-		os.Remove(tmp.Name()) // a mapping outlives the name (unix); a read copy needs neither
+		os.Remove(tmp.Name())
 	}()
 	n, err := io.Copy(tmp, io.LimitReader(zr, limit+1))
 	switch {
