@@ -364,3 +364,21 @@ func TestServerLogSaysWhy(t *testing.T) {
 		t.Fatalf("log %q", log)
 	}
 }
+
+// BenchmarkTokenEndpoint: one client_credentials round trip over HTTP (assertion parse, first
+// RSA key from the stored JWKS, RS384 verify, claim checks, RS256 access token signing).
+func BenchmarkTokenEndpoint(b *testing.B) {
+	rs, _ := keys(b)
+	s := NewServer(Options{Patients: 1})
+	defer s.Close()
+	id := enabledClient(b, s, "system/Patient.read")
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		form := tokenFormFor(sign(b, rs[0], jose.RS384, "k0", goodClaims(s, id, time.Now())), "system/Patient.read")
+		b.StartTimer()
+		if res := postForm(b, s.TokenURL(), form); res.Status != 200 {
+			b.Fatal(res.Status)
+		}
+	}
+}
