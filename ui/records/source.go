@@ -1,6 +1,7 @@
 // Package records is the entry source behind the results table and
 // `fhirscope open FILE`: a local Bundle, single resource, JSON array of
-// resources or NDJSON bulk-export file, possibly hundreds of MB, kept as raw
+// resources or NDJSON bulk-export file (any of them optionally .gz),
+// possibly hundreds of MB, kept as raw
 // bytes (memory-mapped where possible) plus an index of entry spans that a
 // background goroutine builds while the first screen is already showing.
 // Widgets ask for the few entries they draw; nothing parses the whole file
