@@ -155,3 +155,40 @@ func TestWizardNoKeyringOffersKeyFile(t *testing.T) {
 		t.Errorf("the key from the file should load for the doctor: %+v", keyCheck)
 	}
 }
+
+// "I'll register it myself": the profile is saved without a client ID, nothing connects,
+// and the last page says what is left to do.
+func TestWizardRegisterMyselfSavesWithoutClientID(t *testing.T) {
+	srv := newSandbox(t, fhirtest.Options{Patients: 1})
+	e := newWizardEnv(t, 100, 30, false)
+	e.toBase("clinic")
+	e.toKey(srv, "")
+	e.pasteTestKey()
+	e.toScopes()
+	e.d.press("enter")
+	e.waitStep(wsRegister)
+	before := srv.Counters().Requests
+	e.d.press("down", "enter")
+	e.waitStep(wsSummary)
+	e.d.press("enter")
+	e.waitStep(wsDone)
+	scr := flat(e.d.screen())
+	for _, want := range []string{"Saved profile clinic", "fhirscope profile set clinic --client-id ID", "Admin > System > API Clients"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("done page lacks %q:\n%s", want, e.d.screen())
+		}
+	}
+	if _, ok := e.app.Top().(*WizardScreen); !ok {
+		t.Errorf("nothing to connect with: the wizard should stay, not %T", e.app.Top())
+	}
+	if n := srv.Counters().Requests; n != before {
+		t.Errorf("%d requests reached the server after choosing to register by hand", n-before)
+	}
+	p, err := e.store.Get("clinic")
+	if err != nil || p.ClientID != "" {
+		t.Fatalf("profile %+v: %v", p, err)
+	}
+	if entry, err := e.store.Secrets().Get("clinic"); err != nil || entry.Key == nil {
+		t.Fatalf("the key should be in the keyring: %+v %v", entry, err)
+	}
+}
