@@ -108,6 +108,17 @@ func jsonKeys(k *KeyMap) jsonview.KeyMap {
 	return jk
 }
 
+// Resume runs when the inspector is on top again (after help, the palette, the request log):
+// a reference reply that arrived meanwhile went to that screen, so the fetch starts again.
+func (s *InspectorScreen) Resume() tea.Cmd {
+	if !s.fetch.Busy() {
+		return nil
+	}
+	ref := s.fetchRef
+	s.fetch.Cancel()
+	return s.follow(ref)
+}
+
 // Init has nothing to start: the resource is already here.
 func (s *InspectorScreen) Init() tea.Cmd { return nil }
 

@@ -29,10 +29,11 @@ type ResultsScreen struct {
 	pages        map[int]*fhirclient.Page
 	fetch        ReqID // the fetch the user is waiting for
 	fetchWhat    string
-	prefetch     ReqID // background fetch of the page after the current one
-	prefetchFor  int   // number of the page being prefetched
-	waitPrefetch bool  // the user turned the page while its prefetch was in flight
-	lastPage     int   // the last page's number once known (0: not known)
+	retry        func() tea.Cmd // starts the user's fetch again (Resume)
+	prefetch     ReqID          // background fetch of the page after the current one
+	prefetchFor  int            // number of the page being prefetched
+	waitPrefetch bool           // the user turned the page while its prefetch was in flight
+	lastPage     int            // the last page's number once known (0: not known)
 	err          error
 
 	// Rows: src holds every row of the current page, or of the whole set when paging
@@ -147,9 +148,9 @@ func init() {
 	OpenType = func(c *Common, typ string) Screen { return NewResultsScreen(c, typ, nil) }
 }
 
-// Resume re-arms the indexing progress ticks when the screen is on top again (the last tick
-// went to the screen that was above it).
-func (s *ResultsScreen) Resume() tea.Cmd { return s.tickIfIndexing() }
+// Resume runs when the screen is on top again: replies and ticks that arrived meanwhile went
+// to the screen above, so fetches in flight are restarted and ticks re-armed (resume).
+func (s *ResultsScreen) Resume() tea.Cmd { return s.resume() }
 
 // Init starts the search (online) or the indexing progress ticks (offline).
 func (s *ResultsScreen) Init() tea.Cmd {

@@ -193,3 +193,33 @@ func TestScreensFollowALightDarkSwitch(t *testing.T) {
 		t.Fatal("search input not restyled")
 	}
 }
+
+// Replies that arrive while another screen is on top (help, the palette, the inspector) go to
+// that screen and are lost; Resume restarts what was in flight.
+func TestResultsAndInspectorResumeRestartLostReplies(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Patients: 60}, nil, 100, 30)
+	s := NewResultsScreen(env.common, "Patient", url.Values{"_count": {"25"}})
+	lost := s.Init() // its reply goes to a help screen pushed meanwhile
+	if !s.Busy() {
+		t.Fatal("not busy while searching")
+	}
+	settle(t, s, s.Resume())
+	if s.page == nil || s.Busy() || !s.prefetch.Busy() && s.pages[2] == nil {
+		t.Fatalf("Resume did not restart the search: page %v busy %v", s.page, s.Busy())
+	}
+	for _, m := range runCmd(lost) {
+		s.Update(m) // the old reply, if it ever comes, is stale
+	}
+	if s.page.Number != 1 {
+		t.Fatalf("stale reply moved the page to %d", s.page.Number)
+	}
+
+	raw := resourceWithReferences(env.srv.FHIRBase(), env.srv.Data().All("Patient")[1].ID)
+	ins := NewInspectorScreen(env.common, raw)
+	cursorTo(t, ins, "/Patient/")
+	ins.Update(keyPress("enter")) // the fetch's reply goes to a help screen pushed meanwhile
+	settle(t, ins, ins.Resume())
+	if !strings.HasPrefix(ins.cur.ref, "Patient/") || ins.Busy() {
+		t.Fatalf("Resume did not restart the reference fetch: showing %s busy %v", ins.cur.ref, ins.Busy())
+	}
+}

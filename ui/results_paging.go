@@ -61,6 +61,7 @@ func (s *ResultsScreen) startSearch() tea.Cmd {
 	s.waitPrefetch = false
 	s.err = nil
 	id, ctx := s.fetch.Start(s.c.Ctx)
+	s.retry = s.startSearch
 	s.fetchWhat = "Searching " + s.typ
 	client, typ, params := s.c.Client, s.typ, s.searchParams()
 	return func() tea.Msg {
@@ -73,6 +74,7 @@ func (s *ResultsScreen) startSearch() tea.Cmd {
 func (s *ResultsScreen) fetchPage(next bool) tea.Cmd {
 	cur := s.page
 	id, ctx := s.fetch.Start(s.c.Ctx)
+	s.retry = func() tea.Cmd { return s.fetchPage(next) }
 	s.err = nil
 	if next {
 		s.fetchWhat = fmt.Sprintf("Loading page %d", cur.Number+1)
@@ -359,4 +361,29 @@ func (s *ResultsScreen) pagingLabel() string {
 		label += fmt.Sprintf(" of %d+", n)
 	}
 	return fmt.Sprintf("%s · %s · %d/page", label, mode, s.pageSize)
+}
+
+// resume restarts the work whose reply may have gone to a screen that was on top (help, the
+// palette, the inspector): the root gives messages to the top screen only, so a reply that
+// arrived meanwhile is lost and its request would stay "in flight" forever. Restarted
+// requests get new ids; a late reply of the old ones is dropped as stale.
+func (s *ResultsScreen) resume() tea.Cmd {
+	var cmds []tea.Cmd
+	if s.fetch.Busy() && s.retry != nil {
+		s.fetch.Cancel()
+		cmds = append(cmds, s.retry())
+	}
+	if s.prefetch.Busy() {
+		s.prefetch.Cancel()
+		cmds = append(cmds, s.startPrefetch())
+	}
+	if s.filter.req.Busy() && s.filter.input.Value() != "" {
+		s.filter.req.Cancel()
+		cmds = append(cmds, s.applyFilter(s.filter.input.Value()))
+	}
+	if s.filter.indexing == s.srcGen && !s.indexReady() {
+		s.filter.indexing = 0
+		cmds = append(cmds, s.indexCmd())
+	}
+	return tea.Batch(append(cmds, s.tickIfIndexing())...)
 }
