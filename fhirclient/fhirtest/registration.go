@@ -45,8 +45,8 @@ type RegistrationError struct {
 
 func (e *RegistrationError) Error() string { return e.Code + ": " + e.Description }
 
-// registrationRequest is the JSON body of POST /registration (RFC 7591 plus OpenEMR's use).
-type registrationRequest struct {
+// RegistrationRequest is the JSON body of POST /registration (RFC 7591 plus OpenEMR's use).
+type RegistrationRequest struct {
 	ApplicationType         string          `json:"application_type"`
 	ClientName              string          `json:"client_name"`
 	RedirectURIs            []string        `json:"redirect_uris"`
@@ -64,15 +64,15 @@ const maxRegistrationBody = 1 << 20
 
 // ParseRegistration decodes and validates a registration body as the given flavor does. It is
 // the parser for outside input that the fuzz target exercises.
-func ParseRegistration(flavor Flavor, contentType string, body []byte) (*registrationRequest, *RegistrationError) {
-	bad := func(code, desc string) (*registrationRequest, *RegistrationError) {
+func ParseRegistration(flavor Flavor, contentType string, body []byte) (*RegistrationRequest, *RegistrationError) {
+	bad := func(code, desc string) (*RegistrationRequest, *RegistrationError) {
 		return nil, &RegistrationError{Status: http.StatusBadRequest, Code: code, Description: desc}
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil || mt != "application/json" {
 		return bad("invalid_client_metadata", "Unexpected content type")
 	}
-	var req registrationRequest
+	var req RegistrationRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&req); err != nil {
 		return bad("invalid_client_metadata", "Invalid JSON body: "+err.Error())
@@ -189,7 +189,7 @@ func writeRegistrationError(w http.ResponseWriter, e *RegistrationError) {
 }
 
 // register stores a validated registration. Unknown scopes are rejected with invalid_scope.
-func (s *Server) register(req *registrationRequest, enabled bool) (*client, *RegistrationError) {
+func (s *Server) register(req *RegistrationRequest, enabled bool) (*client, *RegistrationError) {
 	scopes := splitScopes(req.Scope)
 	for _, sc := range scopes {
 		if !s.knownScope(sc) {
@@ -220,7 +220,7 @@ func (s *Server) register(req *registrationRequest, enabled bool) (*client, *Reg
 
 // RegisterClient registers a confidential client directly and returns its id.
 func (s *Server) RegisterClient(reg ClientRegistration) (string, error) {
-	body, err := json.Marshal(registrationRequest{
+	body, err := json.Marshal(RegistrationRequest{
 		ApplicationType: "private", ClientName: reg.Name, RedirectURIs: []string{"https://localhost/callback"},
 		Scope: strings.Join(reg.Scopes, " "), JWKSURI: reg.JWKSURI, JWKS: reg.JWKS,
 	})
