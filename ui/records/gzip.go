@@ -33,6 +33,12 @@ func isGzip(f *os.File) bool {
 
 // openGzip inflates f into a temporary file and maps it.
 func openGzip(path string, f *os.File, size int64) ([]byte, func() error, error) {
+	return openGzipWith(path, f, size, mapFile)
+}
+
+// openGzipWith takes the mapping function so tests can exercise the read
+// fallback used where mmap is unavailable.
+func openGzipWith(path string, f *os.File, size int64, mapFn func(*os.File, int64) ([]byte, func() error, error)) ([]byte, func() error, error) {
 	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
 	if err != nil {
 		return nil, nil, &Error{Path: path, Reason: ReasonNotJSON, Err: fmt.Errorf("corrupt gzip data: %w", err)}
@@ -59,5 +65,8 @@ func openGzip(path string, f *os.File, size int64) ([]byte, func() error, error)
 	case n > limit:
 		return nil, nil, &Error{Path: path, Reason: ReasonIO, Err: fmt.Errorf("it decompresses to more than %d MB (%dx its size); refusing", limit>>20, maxInflate)}
 	}
-	return mapFile(tmp, n)
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil { // for the read fallback
+		return nil, nil, &Error{Path: path, Reason: ReasonIO, Err: err}
+	}
+	return mapFn(tmp, n)
 }

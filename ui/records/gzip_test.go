@@ -62,3 +62,18 @@ func TestGzipFiles(t *testing.T) {
 		t.Fatalf("decompressed copies left behind: %v", left)
 	}
 }
+
+// The read fallback (non-unix, or mmap refused) must see the inflated data.
+func TestGzipReadFallback(t *testing.T) {
+	data := gz(t, []byte("{\"resourceType\":\"Patient\",\"id\":\"z\"}\n"))
+	p := writeFile(t, "x.json.gz", data)
+	f, _ := os.Open(p)
+	defer f.Close()
+	tmpData, unmap, err := openGzipWith(p, f, int64(len(data)), readAll)
+	if err != nil || !bytes.Contains(tmpData, []byte(`"id":"z"`)) {
+		t.Fatalf("%q %v", tmpData, err)
+	}
+	if unmap != nil {
+		_ = unmap()
+	}
+}
