@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -132,4 +133,36 @@ func fullToken(t testing.TB, s *Server) string {
 	t.Helper()
 	scopes := s.SystemReadScopes()
 	return mint(t, s, enabledClient(t, s, scopes...), strings.Join(scopes, " "))
+}
+
+// Many patient= searches at once, several for the same patient (one generation shared) and
+// more patients than the chart cache holds (evictions), agree with the materialised data.
+func TestLazyClinicalConcurrentSearches(t *testing.T) {
+	cfg := ClinicalConfig{Seed: 5, Patients: lazyChartCache + 60, HistoryYears: 1}
+	eager := GenerateClinical(cfg)
+	fixed := Options{Now: func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) }} // bundles' lastUpdated
+	es, ls := withData(t, fixed, eager), withData(t, fixed, NewLazyClinical(cfg))
+	etok, ltok := fullToken(t, es), fullToken(t, ls)
+	patients := eager.All("Patient")
+	var wg sync.WaitGroup
+	errs := make(chan string, len(patients)*2)
+	for w := range 8 {
+		wg.Go(func() {
+			for k := w; k < len(patients); k += 4 { // two workers per patient
+				q := "/Condition?patient=" + patients[k].ID
+				if k%3 == 0 {
+					q = "/Observation?patient=" + patients[k].ID + "&category=vital-signs"
+				}
+				want, got := get(t, es.FHIRBase()+q, etok), get(t, ls.FHIRBase()+q, ltok)
+				if !bytes.Equal(bytes.ReplaceAll(got.Body, []byte(ls.URL()), nil), bytes.ReplaceAll(want.Body, []byte(es.URL()), nil)) {
+					errs <- q
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for q := range errs {
+		t.Errorf("%s differs", q)
+	}
 }
