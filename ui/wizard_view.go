@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
 	"fhirscope/ui/termsafe"
@@ -229,4 +230,39 @@ func wizWrapStyled(style lipgloss.Style, s string, width int) []string {
 		lines[i] = style.Render(l)
 	}
 	return lines
+}
+
+func (w *WizardScreen) ShortHelp() []key.Binding {
+	k := w.c.Keys
+	next := withHelp(k.Accept, "next")
+	back := withHelp(k.Back, "back")
+	switch w.step {
+	case wsKey:
+		return w.keys.help(k)
+	case wsJWKS:
+		if w.jwks.editing {
+			return []key.Binding{withHelp(k.Accept, "save"), withHelp(k.Back, "cancel")}
+		}
+		return []key.Binding{next, withHelp(k.Save, "save JWKS to a file"), back}
+	case wsScopes:
+		if w.scopes.filtering {
+			return []key.Binding{withHelp(k.Accept, "keep filter"), withHelp(k.Back, "clear filter")}
+		}
+		return []key.Binding{withHelp(k.Toggle, "toggle"), k.Filter, next, back}
+	case wsSummary:
+		return []key.Binding{withHelp(k.Accept, "save the profile"), back, k.Quit}
+	case wsDone:
+		return []key.Binding{k.Palette, k.Quit}
+	}
+	return []key.Binding{next, withHelp(k.Prev, "back"), withHelp(k.ForceQuit, "quit")}
+}
+
+func (w *WizardScreen) FullHelp() [][]key.Binding {
+	k := w.c.Keys
+	return [][]key.Binding{
+		{withHelp(k.Accept, "next step / choose"), withHelp(k.Next, "next step"), withHelp(k.Prev, "previous step"),
+			withHelp(k.Back, "close / previous step / leave")},
+		{withHelp(k.Toggle, "toggle a scope"), withHelp(k.Filter, "filter scopes"), withHelp(k.Save, "save the public JWKS"),
+			k.Up, k.Down, k.PageUp, k.PageDown},
+	}
 }

@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"path/filepath"
+
+	"charm.land/bubbles/v2/filepicker"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+)
+
+// wizInput is a one-line text input in the app's styles, without a blinking cursor.
+func wizInput(c *Common, placeholder string) textinput.Model {
+	in := newBrowseInput(c, "› ", placeholder)
+	return in
+}
+
+// newKeyPicker is the bubbles file picker for the key file, in the app's styles, with esc
+// left to the wizard (it goes back) instead of meaning "parent directory".
+func newKeyPicker(c *Common) filepicker.Model {
+	fp := filepicker.New()
+	if wd, err := filepath.Abs("."); err == nil {
+		fp.CurrentDirectory = wd // shown above the list, so where it is must be clear
+	}
+	fp.AutoHeight = false
+	fp.ShowPermissions = false
+	fp.ShowHidden = true // keys often live in ~/.ssh-like dot directories
+	fp.Cursor = "›"
+	fp.KeyMap.Back = key.NewBinding(key.WithKeys("h", "backspace", "left"), key.WithHelp("←/h", "parent directory"))
+	st := c.Styles
+	fp.Styles.Cursor, fp.Styles.Selected, fp.Styles.Directory = st.Key, st.Accent, st.Link
+	fp.Styles.File, fp.Styles.FileSize, fp.Styles.DisabledFile = st.Normal, st.Faint.Width(7).AlignHorizontal(1), st.Faint
+	fp.Styles.Permission, fp.Styles.Symlink, fp.Styles.DisabledCursor, fp.Styles.DisabledSelected = st.Faint, st.Subtle, st.Faint, st.Faint
+	fp.Styles.EmptyDirectory = st.Faint.PaddingLeft(2).SetString("(empty directory)")
+	return fp
+}
+
+// newPasteArea is the textarea a PEM or JWK is pasted into.
+func newPasteArea(c *Common) textarea.Model {
+	ta := textarea.New()
+	ta.Placeholder = "paste the private key here: -----BEGIN PRIVATE KEY----- … or a JWK {\"kty\":\"RSA\",…}"
+	ta.ShowLineNumbers = false
+	ta.Prompt = "│ "
+	ta.MaxHeight = 0
+	ta.CharLimit = 64 << 10
+	st := ta.Styles()
+	st.Focused.Text, st.Focused.Placeholder, st.Focused.Prompt = c.Styles.Normal, c.Styles.Faint, c.Styles.Faint
+	st.Focused.CursorLine = c.Styles.Normal
+	st.Blurred = st.Focused
+	st.Cursor.Blink = false
+	ta.SetStyles(st)
+	return ta
+}
