@@ -319,3 +319,23 @@ func TestOverviewFitsAnySize(t *testing.T) {
 		}
 	}
 }
+
+// On a standard server (searchset pages with next links) each section follows the links and
+// counts every match, not just the first page.
+func TestOverviewFollowsNextLinksOnPagedServers(t *testing.T) {
+	d, pid := overviewFixture(t)
+	env := newBrowseEnv(t, fhirtest.Options{Data: d, Flavor: fhirtest.FlavorPaged, PageSize: 7}, nil, 120, 40)
+	s := openOverview(t, env, pid)
+	want := 0
+	for _, r := range d.All("Observation") {
+		if strings.Contains(string(r.JSON), `"vital-signs"`) {
+			want++
+		}
+	}
+	if got := s.sections[0].res.count; got != want || want <= 7 {
+		t.Fatalf("vitals counted %d, want %d (over several pages)", got, want)
+	}
+	if bp := s.sections[0].res.items[0]; !strings.HasSuffix(bp.value, "mmHg") {
+		t.Fatalf("first vital %+v", bp)
+	}
+}
