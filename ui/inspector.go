@@ -103,7 +103,7 @@ func jsonKeys(k *KeyMap) jsonview.KeyMap {
 	jk.Top, jk.Bottom = k.Top, k.Bottom
 	jk.Toggle, jk.Expand, jk.Collapse = k.Toggle, k.Expand, k.Collapse
 	jk.ExpandAll, jk.CollapseAll, jk.ExpandLevel = k.ExpandAll, k.CollapseAll, k.ExpandLevel
-	jk.Search, jk.NextMatch, jk.PrevMatch = k.Filter, k.NextMatch, k.PrevMatch
+	jk.Search, jk.NextMatch, jk.PrevMatch = inspectorKeys(k).search, k.NextMatch, k.PrevMatch
 	jk.Accept, jk.Cancel = k.Accept, k.Cancel
 	return jk
 }
@@ -222,7 +222,7 @@ func (s *InspectorScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.input.Focus()
 	case v == nil:
 		return nil
-	case key.Matches(msg, k.Open):
+	case key.Matches(msg, inspectorKeys(k).follow):
 		if ref, ok := v.RawReferenceAtCursor(); ok {
 			return s.follow(ref)
 		}
@@ -290,17 +290,33 @@ func (s *InspectorScreen) ShortHelp() []key.Binding {
 	if s.prompt != promptNone {
 		return []key.Binding{k.Accept, k.Cancel}
 	}
-	return []key.Binding{k.Toggle, k.Open, k.Filter, k.CopyValue, k.CopyPath, k.Save, k.HistBack, k.Back}
+	ik := inspectorKeys(k)
+	return []key.Binding{k.Toggle, ik.follow, ik.search, k.CopyValue, k.CopyPath, k.Save, k.HistBack, k.Back}
 }
 
 // FullHelp is every binding of the screen, grouped.
 func (s *InspectorScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
+	ik := inspectorKeys(k)
 	return [][]key.Binding{
 		k.ListHelp(),
 		{k.Expand, k.Collapse, k.Toggle, k.ExpandAll, k.CollapseAll, k.ExpandLevel},
-		{k.Filter, k.NextMatch, k.PrevMatch, k.CopyValue, k.CopyPath, k.Save},
-		{k.Open, k.HistBack, k.HistForward},
+		{ik.search, k.NextMatch, k.PrevMatch, k.CopyValue, k.CopyPath, k.Save},
+		{ik.follow, k.HistBack, k.HistForward},
 		k.GlobalHelp(),
+	}
+}
+
+// inspectorBindings are the app's bindings (keys.go) whose meaning differs in the inspector,
+// with the help text they have here, so `?` says what the keys really do.
+type inspectorBindings struct{ search, follow key.Binding }
+
+func inspectorKeys(k *KeyMap) inspectorBindings {
+	rename := func(b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	}
+	return inspectorBindings{
+		search: rename(k.Filter, "search"),
+		follow: rename(k.Open, "follow reference / toggle"),
 	}
 }
