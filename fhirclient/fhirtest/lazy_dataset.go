@@ -61,7 +61,7 @@ const (
 	lazySeenPatients = 2048
 	// lazySample is how many charts are generated at start to learn the types and search
 	// parameters present (the first patients; every type and parameter shows up in far fewer).
-	lazySample = 200
+	lazySample = 64
 )
 
 func newLazyClinical(g *ClinicalGenerator) *lazyClinical {

@@ -166,3 +166,20 @@ func TestLazyClinicalConcurrentSearches(t *testing.T) {
 		t.Errorf("%s differs", q)
 	}
 }
+
+// The types and search parameters learnt from the first lazySample charts are those of the
+// whole dataset (the CapabilityStatement depends on them), whatever the seed.
+func TestLazyClinicalSampleLearnsEveryParameter(t *testing.T) {
+	for _, seed := range []int64{21, 22} {
+		cfg := ClinicalConfig{Seed: seed, Patients: 1000, HistoryYears: 1}
+		eager, lazy := GenerateClinical(cfg), NewLazyClinical(cfg)
+		if !slices.Equal(lazy.Types(), eager.Types()) {
+			t.Fatalf("seed %d types: lazy %v, materialised %v", seed, lazy.Types(), eager.Types())
+		}
+		for _, typ := range eager.Types() {
+			if !slices.Equal(lazy.SearchParams(typ), eager.SearchParams(typ)) {
+				t.Errorf("seed %d %s: lazy %v, materialised %v", seed, typ, lazy.SearchParams(typ), eager.SearchParams(typ))
+			}
+		}
+	}
+}
