@@ -42,6 +42,9 @@ type Options struct {
 // user never sees a request fail on an expired token.
 const renewBefore = 30 * time.Second
 
+// renewBackoff is the pause after a failed renewal before the next attempt.
+const renewBackoff = 15 * time.Second
+
 // App is the root model: a stack of screens, a status bar, an optional warning banner and an
 // error panel over everything. Global keys (quit, help, palette, request log, esc) are
 // handled here; everything else goes to the screen on top.
@@ -55,9 +58,11 @@ type App struct {
 	status  string
 	statusN int // which status message is showing, so an old timer does not clear a newer one
 	minting bool
-	fixed   bool        // styles given by the caller: ignore the terminal background
-	conn    *Connection // the current connection, for the palette's Reconnect
-	now     func() time.Time
+	// renewRetry is when a failed renewal may be tried again.
+	renewRetry time.Time
+	fixed      bool        // styles given by the caller: ignore the terminal background
+	conn       *Connection // the current connection, for the palette's Reconnect
+	now        func() time.Time
 }
 
 type tickMsg time.Time
@@ -193,6 +198,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tokenRenewedMsg:
 		a.minting = false
 		if msg.err != nil {
+			// Not every tick: a server refusing tokens should not get one request a second.
+			a.renewRetry = a.now().Add(renewBackoff)
 			return a.setStatus("token renewal failed: " + Explain(msg.err).Cause)
 		}
 		a.c.Token = msg.tok
@@ -371,7 +378,15 @@ func (a *App) setStatus(text string) tea.Cmd {
 // maybeRenew re-mints the token in the background shortly before it expires.
 func (a *App) maybeRenew() tea.Cmd {
 	c := a.c
-	if c.Client == nil || c.Token == nil || a.minting || c.Token.ExpiresAt.Sub(a.now()) > renewBefore {
+	if c.Client == nil || c.Token == nil || a.minting || a.now().Before(a.renewRetry) {
+		return nil
+	}
+	// The client re-mints on its own when a request finds the token near expiry: judge
+	// the newest token, not the one the connect screen got.
+	if t := c.Client.CurrentToken(); t != nil && t.ExpiresAt.After(c.Token.ExpiresAt) {
+		c.Token = t
+	}
+	if c.Token.ExpiresAt.Sub(a.now()) > renewBefore {
 		return nil
 	}
 	a.minting = true

@@ -63,7 +63,9 @@ func TestTokenCountdownAndSilentRenewal(t *testing.T) {
 	srv := newSandbox(t, fhirtest.Options{Patients: 1, TokenLifetime: 60 * time.Second})
 	log := fhirclient.NewRequestLog(0)
 	now := fixedNow
-	app := newTestApp(t, Options{Conn: register(t, srv, nil, log), Log: log, Now: func() time.Time { return now }})
+	conn := register(t, srv, nil, log)
+	clientID := conn.Cred.ClientID
+	app := newTestApp(t, Options{Conn: conn, Log: log, Now: func() time.Time { return now }})
 	d := newDriver(t, app, 100, 24)
 	d.until("connected", app.Top().(*ConnectScreen).Done)
 	if !strings.Contains(d.screen(), "token 1m00s") {
@@ -84,6 +86,30 @@ func TestTokenCountdownAndSilentRenewal(t *testing.T) {
 	if app.Err() != nil || app.StatusText() != "" {
 		t.Fatalf("renewal should be silent: err %v status %q", app.Err(), app.StatusText())
 	}
+
+	// The admin disables the client: renewal fails, says so in the status bar, and backs
+	// off instead of asking the token endpoint every second.
+	if err := srv.Disable(clientID); err != nil {
+		t.Fatal(err)
+	}
+	app.c.Token = &fhirclient.Token{ExpiresAt: now.Add(10 * time.Second)} // due again
+	failedAt := srv.Counters().TokenRequests
+	d.send(tickMsg(now))
+	d.until("failed renewal", func() bool { return !app.minting && strings.Contains(app.StatusText(), "token renewal failed") })
+	if srv.Counters().TokenRequests != failedAt+1 {
+		t.Fatalf("one token request expected, got %d", srv.Counters().TokenRequests-failedAt)
+	}
+	now = now.Add(time.Second)
+	d.send(tickMsg(now))
+	if app.minting {
+		t.Fatal("a failed renewal was retried a second later")
+	}
+	now = now.Add(renewBackoff)
+	d.send(tickMsg(now))
+	if !app.minting {
+		t.Fatal("the renewal should be tried again after the backoff")
+	}
+	d.until("second failure", func() bool { return !app.minting })
 }
 
 func TestStylesFollowBackgroundAndNoColor(t *testing.T) {
