@@ -57,6 +57,12 @@ func normalBase(s string) string { return strings.TrimRight(strings.TrimSpace(s)
 // fieldKey handles keys on the name, base URL and client ID steps.
 func (w *WizardScreen) fieldKey(k tea.KeyPressMsg) tea.Cmd {
 	keys := w.c.Keys
+	if s := w.suggestion(); s != "" && key.Matches(k, keys.Next) {
+		old := w.base.Value()
+		w.base.SetValue(s) // tab takes the corrected base the failed check suggested
+		w.base.CursorEnd()
+		return w.fieldChanged(old)
+	}
 	if key.Matches(k, keys.Accept) || key.Matches(k, keys.Next) {
 		return w.fieldNext()
 	}
@@ -80,6 +86,16 @@ func (w *WizardScreen) fieldChanged(old string) tea.Cmd {
 	}
 	seq := w.disc.seq
 	return tea.Tick(discoverDelay, func(time.Time) tea.Msg { return wizDebounceMsg{seq} })
+}
+
+// suggestion is the corrected base URL the failed check proposes (OpenEMR's site segment
+// missing), or "".
+func (w *WizardScreen) suggestion() string {
+	var be *fhirclient.BaseURLError
+	if w.step != wsBase || w.disc.checking || !errors.As(w.disc.err, &be) || be.Suggestion == "" {
+		return ""
+	}
+	return be.Suggestion
 }
 
 // fieldError is the live validation message of the current field ("" when fine or empty).
@@ -254,6 +270,9 @@ func (w *WizardScreen) serverLines() []string {
 		lines := []string{st.Bad.Render("✗ This is not a FHIR base fhirscope can use.")}
 		lines = append(lines, labelledLines(st.Cause.Render("Cause: "), termsafe.Text(ex.Cause), width)...)
 		lines = append(lines, labelledLines(st.Fix.Render("Fix:   "), termsafe.Text(ex.Fix), width)...)
+		if s := w.suggestion(); s != "" {
+			lines = append(lines, "", "Press "+st.Key.Render("tab")+" to use "+st.Accent.Render(termsafe.String(s))+".")
+		}
 		return lines
 	case d.result != nil:
 		s := d.result

@@ -106,7 +106,11 @@ func TestWizardLiveDiscovery(t *testing.T) {
 		if e.wiz().step != wsBase {
 			t.Fatalf("%s: enter moved on from a failing base", flavor)
 		}
-		e.d.typeText("/fhir")
+		e.d.until("rechecked", func() bool { return !e.wiz().disc.checking && e.wiz().disc.err != nil })
+		e.d.press("tab") // takes the suggested base
+		if got := e.wiz().base.Value(); got != srv.FHIRBase() {
+			t.Fatalf("%s: tab should take the suggestion, base is %q", flavor, got)
+		}
 		version := strings.TrimPrefix(string(flavor), "openemr-")
 		e.waitScreen("✓ OpenEMR " + version)
 		if scr := e.d.screen(); !strings.Contains(scr, "token endpoint "+srv.TokenURL()) {
