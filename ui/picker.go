@@ -264,7 +264,11 @@ func (p *PickerScreen) FullHelp() [][]key.Binding {
 
 func (p *PickerScreen) View() string {
 	st := p.c.Styles
-	lines := []string{truncate(st.Title.Render("Choose a profile")+st.Subtle.Render(" · "+plural(len(p.profiles), "profile", "profiles")+" · * marks the default"), p.w)}
+	mark := " · * marks the default"
+	if p.dflt == "" {
+		mark = " · none is the default (fhirscope profile default NAME)"
+	}
+	lines := []string{truncate(st.Title.Render("Choose a profile")+st.Subtle.Render(" · "+plural(len(p.profiles), "profile", "profiles")+mark), p.w)}
 	switch {
 	case p.loadErr != nil:
 		lines = append(lines, "")
