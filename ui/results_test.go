@@ -318,6 +318,10 @@ func TestResultsFilterAsYouType(t *testing.T) {
 	if v := plainView(s); !strings.Contains(v, "/female") || !strings.Contains(v, "of "+strconv.Itoa(want)+" (60 total)") {
 		t.Fatalf("filter footer:\n%s", v)
 	}
+	// The matches are marked in the rows (underlined without colour).
+	if raw := s.View(); !strings.Contains(raw, s.c.Styles.Match.Render("female")) {
+		t.Fatalf("filter matches not marked:\n%q", raw)
+	}
 	// q is text while filtering, not quit.
 	browseType(t, s, " qzx")
 	if s.rowCount() != 0 || !strings.Contains(plainView(s), `No row matches the filter "female qzx"`) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"fhirscope/fhirclient"
@@ -132,17 +133,61 @@ func (s *ResultsScreen) tableLines(body int) []string {
 
 	rows := max(0, body-1)
 	start, n := s.windowStart(), s.windowLen()
+	words := strings.Fields(strings.ToLower(s.filter.query))
 	for k := s.offset; k < n && k < s.offset+rows; k++ {
 		cells := s.rows.get(s.src, s.rowAt(start+k))
 		b.Reset()
 		renderCells(&b, cols, cells)
+		base, mark := st.Row, st.Match
+		prefix := st.NoCursor
 		if k == s.cursor {
-			out = append(out, st.Cursor+st.Selected.Render(b.String()))
-		} else {
-			out = append(out, st.NoCursor+st.Row.Render(b.String()))
+			base, mark, prefix = st.Selected, st.Match.Inherit(st.Selected), st.Cursor
 		}
+		out = append(out, prefix+highlight(b.String(), words, base, mark))
 	}
 	return out
+}
+
+// highlight renders line in base with the filter's words marked, so the user sees why a row
+// matched. Matching is case-insensitive; a line whose lowercase form changes length (rare
+// non-ASCII case mappings) is left unmarked rather than marked at the wrong place.
+func highlight(line string, words []string, base, mark lipgloss.Style) string {
+	lower := strings.ToLower(line)
+	if len(words) == 0 || len(lower) != len(line) {
+		return base.Render(line)
+	}
+	marked := make([]bool, len(line))
+	found := false
+	for _, w := range words {
+		for from := 0; from < len(lower); {
+			i := strings.Index(lower[from:], w)
+			if i < 0 {
+				break
+			}
+			for j := from + i; j < from+i+len(w); j++ {
+				marked[j] = true
+			}
+			found = true
+			from += i + len(w)
+		}
+	}
+	if !found {
+		return base.Render(line)
+	}
+	var out strings.Builder
+	for i := 0; i < len(line); {
+		j := i
+		for j < len(line) && marked[j] == marked[i] {
+			j++
+		}
+		if marked[i] {
+			out.WriteString(mark.Render(line[i:j]))
+		} else {
+			out.WriteString(base.Render(line[i:j]))
+		}
+		i = j
+	}
+	return out.String()
 }
 
 func (s *ResultsScreen) emptyLines() []string {
