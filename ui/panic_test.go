@@ -15,11 +15,14 @@ type crashingScreen struct {
 
 func (s *crashingScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if _, ok := msg.(tea.KeyPressMsg); ok && s.onKey {
-		var m map[string]int
-		m["boom"]++ // nil map write: a typical bug
+		var rows []string
+		_ = rows[s.cursorFor(msg)] // index out of range: a typical bug
 	}
 	return s, nil
 }
+
+// cursorFor stands for the screen's cursor bookkeeping that went wrong.
+func (s *crashingScreen) cursorFor(tea.Msg) int { return 3 }
 
 func (s *crashingScreen) View() string {
 	if s.onView {
