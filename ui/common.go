@@ -5,6 +5,23 @@
 // area above the status bar, and lists its keys for help. Screens never do I/O in Update:
 // every fetch runs in a tea.Cmd carrying a screen-local request id, and a reply whose id is no
 // longer current (the user moved on, or pressed esc) is dropped.
+//
+// Adding a screen:
+//   - NewXxxScreen(c *Common, ...) *XxxScreen implementing Screen; show it with Push(s),
+//     Replace(s) or Reset(s); leave with Pop(). The root sizes it (SetSize) before Init.
+//   - Keys come from c.Keys (add bindings to KeyMap in keys.go, never match literal strings),
+//     and ShortHelp/FullHelp return those bindings, so `?` is always right. withHelp(b, desc)
+//     re-labels a shared binding for one screen.
+//   - Colours come from c.Styles only; server strings go through ui/termsafe before View.
+//   - Fetches: keep a ReqID; id, ctx := req.Start(c.Ctx) in Update, do the I/O in the returned
+//     tea.Cmd, answer with a message carrying id, and drop it unless req.Current(id). Implement
+//     Busy/Cancel (CancellableScreen) so esc cancels before it goes back.
+//   - Optional interfaces: TextInputScreen (typing: q, ?, :, L are letters), PositionScreen
+//     (status bar position), ResumableScreen (re-arm ticks when on top again), overlay
+//     screens (Overlay(), drawn over the screen below).
+//   - Errors: return ShowError(err) for the error panel (cause and fix from Explain), or
+//     render renderErrorBox inline; Status(text) for a transient status-bar note.
+//   - Palette commands: RegisterCommands(func(c *Common) []Command) from an init func.
 package ui
 
 import (
