@@ -111,6 +111,7 @@ func TestWizardNoKeyringOffersKeyFile(t *testing.T) {
 	if _, err := os.Stat(e.store.Path()); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("a failed keyring save wrote the config: %v", err)
 	}
+	golden(t, "wizard_nokeyring_100x30", normalize(e.d.screen(), srv))
 
 	// "Go back" leaves everything as it was.
 	e.d.press("down", "enter")

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
+	"fhirscope/session"
 	"fhirscope/ui/termsafe"
 )
 
@@ -160,7 +162,12 @@ func (w *WizardScreen) summaryLines() []string {
 		lines = append(lines, w.spin.View()+" saving (the OS keyring may ask to unlock)…")
 	case s.noKeyring:
 		lines = append(lines, wizWrapStyled(st.Bad, "✗ The OS keyring cannot be used, so the key was NOT saved and nothing was written.", width)...)
-		lines = append(lines, wizWrapStyled(st.Subtle, termsafe.Text(s.err.Error()), width)...)
+		why := s.err.Error()
+		var ke *session.KeyringError
+		if errors.As(s.err, &ke) && ke.Err != nil {
+			why = "The keyring said: " + ke.Err.Error() // the rest of its message is the CLI's advice
+		}
+		lines = append(lines, wizWrapStyled(st.Subtle, termsafe.Text(why), width)...)
 		lines = append(lines, "", "fhirscope never writes a private key to disk on its own. You can instead:")
 		lines = append(lines, w.choiceLine(s.choice == 0, "Keep the key in a file", "you type the path; a new file, mode 0600, read at each use"),
 			w.choiceLine(s.choice == 1, "Go back", "e.g. unlock or start the keyring, then save again"))
