@@ -19,7 +19,7 @@ import (
 // (NoColorStyles, escapes stripped): go test ./ui -run Golden -update rewrites them.
 
 func TestResultsGolden(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 		w, h := size[0], size[1]
 		name := "results_patient_" + strconv2(w, h)
 		t.Run(name, func(t *testing.T) {
