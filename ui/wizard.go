@@ -33,13 +33,14 @@ var wizStepTitles = []string{"Profile name", "FHIR base URL", "Client ID", "Priv
 // connects with it. Nothing is written anywhere until the final Save; every step can go back
 // (esc or shift+tab) and keeps what was typed. All I/O runs in tea.Cmds carrying request ids.
 type WizardScreen struct {
-	c     *Common
-	setup *Setup
-	first bool // the app's first screen: leaving the wizard quits
-	step  wizStep
-	w, h  int
-	spin  spinner.Model
-	body  int // scroll offset of the step's body
+	c       *Common
+	setup   *Setup
+	first   bool // the app's first screen: leaving the wizard quits
+	step    wizStep
+	w, h    int
+	spin    spinner.Model
+	ticking bool
+	body    int // scroll offset of the step's body
 
 	taken     map[string]bool // profile names already in the store (loaded by Init)
 	loaded    bool
@@ -152,6 +153,7 @@ func (w *WizardScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return w, nil
 	case spinner.TickMsg:
 		if !w.spinning() {
+			w.ticking = false
 			return w, nil
 		}
 		var cmd tea.Cmd
@@ -179,7 +181,25 @@ func (w *WizardScreen) spinning() bool {
 	return w.keys.generating || w.reg.running || w.save.saving || w.disc.checking || w.keys.loading
 }
 
-func (w *WizardScreen) startSpinner() tea.Cmd { return w.spin.Tick }
+// Resume restarts the spinner when the wizard is on top again: its ticks went to the screen
+// that was above it (help, palette) and stopped there.
+func (w *WizardScreen) Resume() tea.Cmd {
+	w.ticking = false
+	if w.spinning() {
+		return w.startSpinner()
+	}
+	return nil
+}
+
+// startSpinner starts the spinner's ticks unless they are already running (two chains of
+// ticks would spin it twice as fast).
+func (w *WizardScreen) startSpinner() tea.Cmd {
+	if w.ticking {
+		return nil
+	}
+	w.ticking = true
+	return w.spin.Tick
+}
 
 func (w *WizardScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := w.c.Keys

@@ -80,6 +80,7 @@ func (w *WizardScreen) fieldChanged(old string) tea.Cmd {
 	}
 	w.disc.seq++
 	w.disc.req.Cancel()
+	w.reg.forget() // a client registered with the old server is no use with this one
 	w.disc.checking, w.disc.advance, w.disc.result, w.disc.err, w.disc.base = false, false, nil, nil, ""
 	if session.ValidBaseURL(w.base.Value()) != nil {
 		return nil
