@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"fhirscope/fhirclient/jsonscan"
 )
 
 // Response is a successful (2xx) answer to Get.
@@ -43,6 +45,13 @@ func (c *Client) Read(ctx context.Context, typ, id string) ([]byte, error) {
 	}
 	if err := requireJSONObject(resp, u.String()); err != nil {
 		return nil, err
+	}
+	// shapeOf checks only small bodies; the caller shows this document, so a big one that is
+	// truncated, not UTF-8 or nested beyond jsonscan.MaxDepth must fail here, typed, too.
+	if err := jsonscan.Valid(resp.Body); err != nil {
+		ae := classifyBody(http.MethodGet, u.String(), resp, KindNotJSON)
+		ae.Detail = err.Error()
+		return nil, ae
 	}
 	return resp.Body, nil
 }

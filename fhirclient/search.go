@@ -210,6 +210,9 @@ func (c *Client) fetchPage(ctx context.Context, typ string, u *url.URL) (*Page, 
 	if err != nil {
 		ae := classifyBody(http.MethodGet, u.String(), resp, KindNotJSON)
 		ae.Detail = err.Error()
+		if errors.Is(err, errNotBundle) {
+			ae.Kind = KindNotBundle // valid JSON: "not valid JSON" would send the user astray
+		}
 		if oo, ok := ParseOperationOutcome(resp.Body); ok {
 			ae.Kind, ae.Outcome, ae.Detail = KindNotBundle, oo, "the search answered an OperationOutcome, not a Bundle"
 		}
@@ -219,6 +222,9 @@ func (c *Client) fetchPage(ctx context.Context, typ string, u *url.URL) (*Page, 
 	return p, nil
 }
 
+// errNotBundle is ParseBundle's complaint about valid JSON that is some other resource.
+var errNotBundle = errors.New("not a Bundle")
+
 // ParseBundle indexes a Bundle: its type, total, links and entry resources (subslices of
 // body). It validates the JSON strictly and never panics.
 func ParseBundle(body []byte) (*Page, error) {
@@ -227,7 +233,7 @@ func ParseBundle(body []byte) (*Page, error) {
 		return nil, err
 	}
 	if b.ResourceType != "Bundle" {
-		return nil, fmt.Errorf("not a Bundle but a %q", truncate(b.ResourceType, 64))
+		return nil, fmt.Errorf("%w but a %q", errNotBundle, truncate(b.ResourceType, 64))
 	}
 	p := &Page{Raw: body, BundleType: b.Type, Total: b.Total, HasTotal: b.HasTotal,
 		Entries: make([][]byte, len(b.Entries))}
