@@ -267,6 +267,8 @@ func (s *ResultsScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.prevPage()
 	case key.Matches(msg, k.FirstPage):
 		return s.firstPage()
+	case key.Matches(msg, lastPageKey):
+		return s.goLastPage()
 	case key.Matches(msg, k.PageSize):
 		return s.cyclePageSize()
 	case key.Matches(msg, k.Refresh):
@@ -366,7 +368,7 @@ func (s *ResultsScreen) ShortHelp() []key.Binding {
 // FullHelp is every binding of the screen, grouped.
 func (s *ResultsScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
-	paging := []key.Binding{k.NextPage, k.PrevPage, k.FirstPage, k.PageSize}
+	paging := []key.Binding{k.NextPage, k.PrevPage, k.FirstPage, lastPageKey, k.PageSize}
 	actions := []key.Binding{k.Open, k.Filter}
 	if s.records == nil {
 		actions = append(actions, k.Search, k.Refresh, k.Overview)

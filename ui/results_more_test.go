@@ -223,3 +223,33 @@ func TestResultsAndInspectorResumeRestartLostReplies(t *testing.T) {
 		t.Fatalf("Resume did not restart the reference fetch: showing %s busy %v", ins.cur.ref, ins.Busy())
 	}
 }
+
+func TestResultsLastPage(t *testing.T) {
+	// A standard server: the "last" link, numbered from the total.
+	env := newBrowseEnv(t, fhirtest.Options{Flavor: fhirtest.FlavorPaged, Patients: 60}, nil, 120, 40)
+	s := startResults(t, env, "Patient", url.Values{"_count": {"25"}})
+	browsePress(t, s, ">")
+	if s.page.Number != 3 || len(s.page.Entries) != 10 || s.Position() != "page 3 of 3 · links · 25/page" {
+		t.Fatalf("last page: %d with %d entries (%s)", s.page.Number, len(s.page.Entries), s.Position())
+	}
+	if v := plainView(s); !strings.Contains(v, "rows 51–60 of 60 matches") {
+		t.Fatalf("title:\n%s", v)
+	}
+	browsePress(t, s, "p")
+	if s.page.Number != 2 || len(s.page.Entries) != 25 {
+		t.Fatalf("back from the last page: %d", s.page.Number)
+	}
+	// OpenEMR: no total, no last link: it says so instead of guessing.
+	env = newBrowseEnv(t, fhirtest.Options{Patients: 60}, nil, 120, 40)
+	s = startResults(t, env, "Patient", url.Values{"_count": {"25"}})
+	if _, msgs := browsePress(t, s, ">"); s.page.Number != 1 || !hasStatus(msgs, "page forward") {
+		t.Fatalf("offset paging without a total: page %d, %v", s.page.Number, msgs)
+	}
+	// Locally it is arithmetic.
+	env = newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, 120, 40)
+	s = startResults(t, env, "Observation", url.Values{"_count": {"25"}})
+	browsePress(t, s, ">")
+	if !strings.HasPrefix(s.Position(), "page 5 of 5 · local") {
+		t.Fatalf("local last page: %s", s.Position())
+	}
+}
