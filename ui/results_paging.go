@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"fhirscope/fhirclient"
@@ -387,49 +386,4 @@ func (s *ResultsScreen) resume() tea.Cmd {
 		cmds = append(cmds, s.indexCmd())
 	}
 	return tea.Batch(append(cmds, s.tickIfIndexing())...)
-}
-
-// lastPageKey is `>`: the last page. It is not in keys.go (yet): see the report to UI CORE.
-var lastPageKey = key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "last page"))
-
-// goLastPage turns to the last page: locally by arithmetic; on a standard server by its
-// "last" link when the total says which page number that is; OpenEMR gives neither, so
-// there the last page is only reached by paging forward.
-func (s *ResultsScreen) goLastPage() tea.Cmd {
-	if s.local {
-		s.localPage = max(0, (s.rowCount()-1)/s.pageSize)
-		s.cursor, s.offset = 0, 0
-		return nil
-	}
-	cur := s.page
-	if cur == nil || s.Busy() {
-		return nil
-	}
-	n, known := s.pageCount()
-	switch {
-	case known && n == cur.Number:
-		return Status(lastPageText)
-	case known && s.pages[n] != nil:
-		return s.showPage(s.pages[n])
-	case !known || cur.Mode != fhirclient.PagingLinks || cur.Links["last"] == "":
-		return Status("the server says neither the total nor the last page: page forward with n")
-	}
-	link, count, typ := cur.Links["last"], cur.Count, cur.Type
-	id, ctx := s.fetch.Start(s.c.Ctx)
-	s.retry = s.goLastPage
-	s.err = nil
-	s.fetchWhat = fmt.Sprintf("Loading page %d", n)
-	client := s.c.Client
-	return func() tea.Msg {
-		resp, err := client.Get(ctx, link)
-		if err != nil {
-			return resultsPageMsg{screen: s, id: id, err: err}
-		}
-		p, err := fhirclient.ParseBundle(resp.Body)
-		if err != nil {
-			return resultsPageMsg{screen: s, id: id, err: fmt.Errorf("the last page is not a Bundle: %w", err)}
-		}
-		p.Type, p.URL, p.Mode, p.Count, p.Number, p.Offset = typ, link, fhirclient.PagingLinks, count, n, (n-1)*count
-		return resultsPageMsg{screen: s, id: id, page: p}
-	}
 }
