@@ -134,7 +134,7 @@ func TestStaleReplyIgnoredByID(t *testing.T) {
 }
 
 func TestErrorPanelShowsCauseAndFixAndDismisses(t *testing.T) {
-	app := newTestApp(t, Options{Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+	app := newTestApp(t, Options{Start: func(c *Common) Screen { return startNotice(c) }})
 	d := newDriver(t, app, 80, 24)
 	tokenURL := "https://emr.example.org/oauth2/default/token"
 	err := &fhirclient.AuthError{Status: 400, Code: "invalid_client", Description: "Client authentication failed",
@@ -159,7 +159,7 @@ func TestErrorPanelShowsCauseAndFixAndDismisses(t *testing.T) {
 }
 
 func TestStatusMessageClearsOnlyItsOwnTimer(t *testing.T) {
-	app := newTestApp(t, Options{Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+	app := newTestApp(t, Options{Start: func(c *Common) Screen { return startNotice(c) }})
 	d := newDriver(t, app, 80, 24)
 	d.send(StatusMsg{"first"})
 	d.send(StatusMsg{"second"})
@@ -211,7 +211,7 @@ func TestMouseWheelScrollsAndNoMouseTurnsCaptureOff(t *testing.T) {
 	if d.app.View().MouseMode != tea.MouseModeCellMotion {
 		t.Error("mouse capture should be on by default")
 	}
-	off := newTestApp(t, Options{NoMouse: true, Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+	off := newTestApp(t, Options{NoMouse: true, Start: func(c *Common) Screen { return startNotice(c) }})
 	off.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	if off.View().MouseMode != tea.MouseModeNone {
 		t.Error("--no-mouse should leave the mouse to the terminal")
@@ -219,7 +219,7 @@ func TestMouseWheelScrollsAndNoMouseTurnsCaptureOff(t *testing.T) {
 }
 
 func TestInsecureBannerAndDemoMark(t *testing.T) {
-	app := newTestApp(t, Options{Insecure: true, Demo: true, Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+	app := newTestApp(t, Options{Insecure: true, Demo: true, Start: func(c *Common) Screen { return startNotice(c) }})
 	d := newDriver(t, app, 120, 30)
 	lines := strings.Split(d.screen(), "\n")
 	if !strings.Contains(lines[0], "TLS certificate verification is OFF") {
@@ -247,7 +247,7 @@ func TestInsecureProfileBringsBanner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := newTestApp(t, Options{Log: log, Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+	app := newTestApp(t, Options{Log: log, Start: func(c *Common) Screen { return startNotice(c) }})
 	d := newDriver(t, app, 100, 24)
 	if strings.Contains(d.screen(), "TLS certificate verification is OFF") {
 		t.Fatal("banner before any insecure connection")

@@ -141,7 +141,10 @@ func Explain(err error) fhirclient.Explanation {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fhirclient.Explanation{Cause: "The server did not answer in time.", Fix: "Check the server is up, then press r to try again."}
 	}
-	return fhirclient.Explanation{Cause: err.Error(), Fix: "Check the request log (L) for the exchange that failed."}
+	if ex, ok := explainSession(err); ok {
+		return ex
+	}
+	return fhirclient.Explanation{Cause: err.Error(), Fix: "Press esc and try again; the request log (L) shows every exchange with the server."}
 }
 
 // ReqID is a screen-local request counter: Next() starts a new request and makes every

@@ -237,3 +237,8 @@ func newTestApp(t testing.TB, opts Options) *App {
 	}
 	return NewApp(ctx, opts)
 }
+
+// startNotice is a plain first screen for tests that need an app but no server.
+func startNotice(c *Common) Screen {
+	return NewNoticeScreen(c, "Welcome", []string{"A screen to start from."}, nil)
+}

@@ -13,7 +13,7 @@ func TestErrorPanelFitsShortTerminals(t *testing.T) {
 	err := &fhirclient.AuthError{Status: 400, Code: "invalid_client", Description: "Client authentication failed",
 		TokenURL: tokenURL, Audience: tokenURL, ClientID: "abc123", Alg: "RS384"}
 	for _, h := range []int{8, 12, 16, 24, 40} {
-		app := newTestApp(t, Options{Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+		app := newTestApp(t, Options{Start: func(c *Common) Screen { return startNotice(c) }})
 		d := newDriver(t, app, 80, h)
 		d.send(ErrorMsg{err})
 		scr := d.screen()

@@ -113,7 +113,7 @@ func TestTokenCountdownAndSilentRenewal(t *testing.T) {
 }
 
 func TestStylesFollowBackgroundAndNoColor(t *testing.T) {
-	app := newTestApp(t, Options{Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+	app := newTestApp(t, Options{Start: func(c *Common) Screen { return startNotice(c) }})
 	app.fixed = false
 	app.Update(tea.BackgroundColorMsg{Color: lightGrey{}})
 	if app.Common().Styles.Dark {

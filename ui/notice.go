@@ -33,38 +33,6 @@ func NewOpeningProfileScreen(c *Common, name string) *NoticeScreen {
 	return n
 }
 
-// NewNoProfileScreen tells a first-time user how to get going.
-func NewNoProfileScreen(c *Common, configPath string) *NoticeScreen {
-	return NewNoticeScreen(c, "Welcome to fhirscope", []string{
-		"No profile is set up yet" + pathNote(configPath) + ".",
-		"",
-		"A profile is one OpenEMR server and the backend client fhirscope signs in as: the FHIR base URL, the client ID and a private key (kept in the OS keyring).",
-		"",
-		"Add one:",
-		"  fhirscope profile add NAME --default \\",
-		"      --base https://emr.example.org/apis/default/fhir \\",
-		"      --scopes \"system/Patient.read system/Observation.read\"",
-		"  fhirscope keygen --profile NAME",
-		"      makes a key in the OS keyring and prints its public JWKS",
-		"  fhirscope register --profile NAME",
-		"      registers the client with that JWKS",
-		"",
-		"Then an OpenEMR admin enables the client under Admin > System > API Clients, and `fhirscope` connects. `fhirscope doctor` checks each step.",
-		"",
-		"Or try everything on synthetic data first:",
-		"  fhirscope --demo",
-		"",
-		"Press q to quit.",
-	}, nil)
-}
-
-func pathNote(p string) string {
-	if p == "" {
-		return ""
-	}
-	return " (config: " + p + ")"
-}
-
 func (n *NoticeScreen) Init() tea.Cmd { return n.init }
 
 func (n *NoticeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {

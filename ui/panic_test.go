@@ -32,7 +32,7 @@ func (s *crashingScreen) View() string {
 }
 
 func TestScreenPanicsLandInTheErrorPanel(t *testing.T) {
-	app := newTestApp(t, Options{Start: func(c *Common) Screen { return NewNoProfileScreen(c, "") }})
+	app := newTestApp(t, Options{Start: func(c *Common) Screen { return startNotice(c) }})
 	d := newDriver(t, app, 100, 30)
 	bad := &crashingScreen{NoticeScreen: NewNoticeScreen(app.Common(), "Crashy", nil, nil), onKey: true}
 	d.send(PushMsg{bad})

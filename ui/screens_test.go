@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/fhirtest"
+	"fhirscope/session"
 )
 
 // normalize replaces what differs between runs (the sandbox's port, generated client ids,
@@ -258,10 +261,18 @@ func TestHelpComesFromTheKeyMap(t *testing.T) {
 	golden(t, "help_types_80x24", normalize(d.screen(), srv))
 }
 
-func TestNoProfileScreenGolden(t *testing.T) {
-	app := newTestApp(t, Options{Start: func(c *Common) Screen { return NewNoProfileScreen(c, "/home/u/.config/fhirscope/config.json") }})
+func TestOpeningProfileNoticeGolden(t *testing.T) {
+	app := newTestApp(t, Options{
+		OpenProfile: func(context.Context, string) (*Connection, error) {
+			return nil, &session.KeyringError{Op: "read", Profile: "clinic", Err: errors.New("Cannot autolaunch D-Bus without X11 $DISPLAY")}
+		},
+		Start: func(c *Common) Screen { return NewOpeningProfileScreen(c, "clinic") },
+	})
 	d := newDriver(t, app, 80, 24)
-	golden(t, "noprofile_80x24", d.screen())
+	d.until("failure", func() bool { return app.Err() != nil })
+	golden(t, "profile_failed_error_80x24", d.screen())
+	d.press("esc")
+	golden(t, "profile_failed_notice_80x24", d.screen())
 }
 
 // Once every step is done the spinner's tick loop ends, so an idle connect screen does not
