@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-
 	"fhirscope/fhirclient/fhirtest"
 	"fhirscope/session"
 )
@@ -220,4 +218,26 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var _ = tea.KeyPressMsg{}
+// The client ID is optional, but one with spaces (pasted with extra text) is refused as typed.
+func TestWizardClientIDValidation(t *testing.T) {
+	srv := newSandbox(t, fhirtest.Options{Patients: 1})
+	e := newWizardEnv(t, 100, 30, false)
+	e.toBase("clinic")
+	e.d.typeText(srv.FHIRBase())
+	e.d.until("discovery", func() bool { return e.wiz().disc.result != nil })
+	e.d.press("enter")
+	e.waitStep(wsClientID)
+	e.d.typeText("abc def")
+	if !strings.Contains(e.d.screen(), "✗ ") {
+		t.Fatalf("a client ID with a space should be flagged:\n%s", e.d.screen())
+	}
+	e.d.press("enter")
+	if e.wiz().step != wsClientID {
+		t.Fatal("enter moved on with an invalid client ID")
+	}
+	e.d.press("ctrl+u", "enter") // empty: register later
+	e.waitStep(wsKey)
+	if !e.wiz().needsRegistration() {
+		t.Error("an empty client ID should lead to the registration step")
+	}
+}
