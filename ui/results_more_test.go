@@ -253,3 +253,42 @@ func TestResultsLastPage(t *testing.T) {
 		t.Fatalf("local last page: %s", s.Position())
 	}
 }
+
+func TestResultsOffsetPagingWithOpenEMRCountPlusOne(t *testing.T) {
+	// OpenEMR's Patient search may return _count+1 entries: pages must neither repeat nor
+	// skip a patient.
+	env := newBrowseEnv(t, fhirtest.Options{Patients: 55, PatientCountPlusOne: true}, nil, 100, 30)
+	s := startResults(t, env, "Patient", url.Values{"_count": {"20"}})
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		if s.page.Number != page || len(s.page.Entries) > 20 {
+			t.Fatalf("page %d: number %d, %d entries", page, s.page.Number, len(s.page.Entries))
+		}
+		for _, e := range s.page.Entries {
+			_, id := typeAndID(e)
+			if seen[id] {
+				t.Fatalf("patient %s shown twice (page %d)", id, page)
+			}
+			seen[id] = true
+		}
+		if _, msgs := browsePress(t, s, "n"); hasStatus(msgs, "last page") {
+			break
+		}
+		if page > 5 {
+			t.Fatal("paging did not end")
+		}
+	}
+	if len(seen) != 55 {
+		t.Fatalf("saw %d of 55 patients", len(seen))
+	}
+}
+
+func TestResultsLockedTypeOnOlderOpenEMR(t *testing.T) {
+	// 7.0.2 answers a missing scope with an empty 401: the screen still names the scope.
+	env := clinicalEnv(t, fhirtest.Options{Flavor: fhirtest.Flavor702}, []string{"system/Patient.read"}, 100, 30)
+	s := NewResultsScreen(env.common, "Observation", nil)
+	settle(t, s, s.Init())
+	if v := plainView(s); s.err == nil || !strings.Contains(v, "system/Observation.read") || !strings.Contains(v, "Fix:") {
+		t.Fatalf("locked type on 7.0.2:\n%s", v)
+	}
+}
