@@ -53,7 +53,8 @@ type inspectorDoc struct {
 	err  error // the JSON could not be shown
 }
 
-// NewInspectorScreen shows data, one resource's JSON (kept as given: saving writes it).
+// NewInspectorScreen shows data, one resource's JSON (the bytes as received; s saves them
+// indented).
 func NewInspectorScreen(c *Common, data []byte) *InspectorScreen {
 	s := &InspectorScreen{c: c}
 	s.input = newBrowseInput(c, "", "")

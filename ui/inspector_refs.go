@@ -27,6 +27,9 @@ type inspectorFetchedMsg struct {
 	err    error
 }
 
+// maxHistory is how many resources back the history keeps.
+const maxHistory = 100
+
 // errNotFoundInFile is the offline miss: the file does not hold the referenced resource.
 var errNotFoundInFile = errors.New("not in this file")
 
@@ -128,8 +131,9 @@ func (s *InspectorScreen) onFetched(msg inspectorFetchedMsg) tea.Cmd {
 		case errors.Is(msg.err, context.Canceled):
 			s.setStatus("cancelled fetching "+ref, false)
 		default:
-			ex := Explain(msg.err)
-			s.setStatus("cannot open "+ref+": "+termsafe.String(ex.Cause)+" "+termsafe.String(ex.Fix), true)
+			// The cause and fix do not fit the one-line footer: the error panel shows them whole.
+			s.setStatus("cannot open "+ref+": "+termsafe.String(Explain(msg.err).Cause), true)
+			return ShowError(msg.err)
 		}
 		return nil
 	}
@@ -139,6 +143,10 @@ func (s *InspectorScreen) onFetched(msg inspectorFetchedMsg) tea.Cmd {
 		return nil
 	}
 	s.back = append(s.back, s.cur)
+	if len(s.back) > maxHistory {
+		// Each entry keeps its bytes and tree: a long walk through references stays bounded.
+		s.back = append(s.back[:0:0], s.back[len(s.back)-maxHistory:]...)
+	}
 	s.forward = nil
 	s.cur = d
 	s.setStatus("opened "+ref+" · [ or backspace goes back", false)
