@@ -79,6 +79,9 @@ func (lz *lazyClinical) locate(id string) (int32, bool) {
 	if _, ok := lz.byID[id]; ok {
 		return 0, false // a Patient id: not a clinical resource
 	}
+	if lz.n > lz.scanLimit {
+		return 0, false // see lazyScanLimit
+	}
 	var found atomic.Int64
 	found.Store(-1)
 	parallel(lz.n, func(i int) {

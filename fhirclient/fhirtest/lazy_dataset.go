@@ -23,9 +23,10 @@ import (
 //
 // What costs more than on a materialised Dataset: a clinical search that is not narrowed to
 // patients (`patient=`, `subject=`, `encounter=`, `_id=` of a resource the server handed
-// out) generates every chart to find its matches (~0.45 ms of CPU per patient), and All or
-// a bulk export of a generated type materialises that type. Add may only add types the
-// generator does not produce.
+// out) generates every chart to find its matches (~0.45 ms of CPU per patient), so above
+// lazyScanLimit patients the sandbox refuses it (400, OperationOutcome "too-costly") rather
+// than hold gigabytes; All or a bulk export of a generated type materialises that type. Add
+// may only add types the generator does not produce.
 func NewLazyClinical(cfg ClinicalConfig) *Dataset {
 	g := NewClinicalGenerator(cfg)
 	d := NewDataset()
@@ -38,8 +39,9 @@ func NewLazyClinical(cfg ClinicalConfig) *Dataset {
 
 // lazyClinical is the generated part of a lazy Dataset: Patients and their clinical records.
 type lazyClinical struct {
-	gen *ClinicalGenerator
-	n   int
+	gen       *ClinicalGenerator
+	n         int
+	scanLimit int // lazyScanLimit; tests lower it
 
 	ids     []string         // patient index -> Patient id
 	byID    map[string]int32 // Patient id -> patient index
@@ -66,7 +68,7 @@ const (
 
 func newLazyClinical(g *ClinicalGenerator) *lazyClinical {
 	n := g.Config().Patients
-	lz := &lazyClinical{gen: g, n: n, ids: make([]string, n), byID: make(map[string]int32, n),
+	lz := &lazyClinical{gen: g, n: n, scanLimit: lazyScanLimit, ids: make([]string, n), byID: make(map[string]int32, n),
 		charts: newChartCache(lazyChartCache), patient: newLRU[int32, Resource](lazyPatientCache),
 		seen: newSeenIndex(lazySeenPatients)}
 	seed := g.Config().Seed

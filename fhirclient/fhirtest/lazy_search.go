@@ -2,10 +2,31 @@ package fhirtest
 
 import (
 	"encoding/binary"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 )
+
+// lazyScanLimit is the most patients a lazy dataset generates every chart of for one request:
+// ~1 CPU-second and ~200 MB of matches for an unfiltered Observation search. Above it (the
+// demo's --patients 100000 would need ~45 CPU-seconds and gigabytes), a clinical search that
+// no condition narrows to patients is refused as too costly, and a read of a clinical id the
+// server has not handed out recently answers 404 instead of scanning.
+const lazyScanLimit = 2000
+
+// tooCostly returns the diagnostics of a refused search, or "" when it can run.
+func (d *Dataset) tooCostly(typ string, conds []searchCond) string {
+	lz := d.lazyFor(typ)
+	if lz == nil || typ == "Patient" || lz.n <= lz.scanLimit {
+		return ""
+	}
+	if _, narrowed := lz.narrow(conds); narrowed {
+		return ""
+	}
+	return fmt.Sprintf("too costly: this sandbox generates its %d patients' records on demand, and a %s search "+
+		"without patient= would generate all of them; narrow it to patients with patient=, subject=, encounter= or _id=", lz.n, typ)
+}
 
 // search answers a search on a generated type with exactly the matches, in ID order, that
 // filtering the materialised resources would give (the server's search then pages them as

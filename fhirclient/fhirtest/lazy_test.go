@@ -183,3 +183,34 @@ func TestLazyClinicalSampleLearnsEveryParameter(t *testing.T) {
 		}
 	}
 }
+
+// Above the scan budget, a clinical search no condition narrows is refused with a clear
+// OperationOutcome (not gigabytes of matches), narrowed searches and reads of ids the server
+// handed out still work, and an id it never handed out is a 404 without a scan.
+func TestLazyClinicalRefusesWholeDataScansAboveBudget(t *testing.T) {
+	cfg := ClinicalConfig{Seed: 9, Patients: 120, HistoryYears: 1}
+	eager := GenerateClinical(cfg)
+	lazy := NewLazyClinical(cfg)
+	lazy.lazy.scanLimit = 50
+	s := withData(t, Options{}, lazy)
+	tok := fullToken(t, s)
+	for _, q := range []string{"/Observation", "/Condition?code=38341003", "/Encounter?practitioner=" + eager.All("Practitioner")[0].ID} {
+		res := get(t, s.FHIRBase()+q, tok)
+		if res.Status != 400 || !bytes.Contains(res.Body, []byte(`"too-costly"`)) || !bytes.Contains(res.Body, []byte("patient=")) {
+			t.Fatalf("%s: %d %s", q, res.Status, res.Body)
+		}
+	}
+	pid := eager.All("Patient")[100].ID
+	obs := firstOf(t, eager, "Observation", pid)
+	if res := get(t, s.FHIRBase()+"/Observation/"+obs, tok); res.Status != 404 {
+		t.Fatalf("an id never handed out: %d", res.Status)
+	}
+	if res := get(t, s.FHIRBase()+"/Observation?patient="+pid, tok); res.Status != 200 || !bytes.Contains(res.Body, []byte(obs)) {
+		t.Fatalf("patient= search: %d", res.Status)
+	}
+	for _, q := range []string{"/Observation/" + obs, "/Observation?_id=" + obs, "/Patient?name=a", "/Practitioner"} {
+		if res := get(t, s.FHIRBase()+q, tok); res.Status != 200 {
+			t.Fatalf("%s: %d %s", q, res.Status, res.Body)
+		}
+	}
+}

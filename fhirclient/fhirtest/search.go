@@ -31,6 +31,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, def typeDe
 	conds, ok := parseConditions(def, query)
 	var matches []Resource
 	if ok {
+		if msg := s.data.tooCostly(def.Name, conds); msg != "" { // lazy data: lazy_search.go
+			s.writeFHIR(w, http.StatusBadRequest, operationOutcome("error", "too-costly", msg))
+			return
+		}
 		matches = s.search(def.Name, conds, categories)
 	}
 	// OpenEMR answers an unknown parameter with an empty 200 bundle (ok == false).
