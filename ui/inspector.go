@@ -221,6 +221,8 @@ func (s *InspectorScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.input.SetValue(defaultSavePath(s.cur.data))
 		s.input.CursorEnd()
 		return s.input.Focus()
+	case key.Matches(msg, k.Overview) && s.c.Client != nil:
+		return s.openOverview() // overview_open.go
 	case v == nil:
 		return nil
 	case key.Matches(msg, inspectorKeys(k).follow):
@@ -303,7 +305,7 @@ func (s *InspectorScreen) FullHelp() [][]key.Binding {
 		k.ListHelp(),
 		{k.Expand, k.Collapse, k.Toggle, k.ExpandAll, k.CollapseAll, k.ExpandLevel},
 		{ik.search, k.NextMatch, k.PrevMatch, k.CopyValue, k.CopyPath, k.Save},
-		{ik.follow, k.HistBack, k.HistForward},
+		{ik.follow, k.HistBack, k.HistForward, k.Overview},
 		k.GlobalHelp(),
 	}
 }

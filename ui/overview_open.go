@@ -51,3 +51,17 @@ func overviewPatientOf(raw []byte) (string, error) {
 	}
 	return "", fmt.Errorf("o opens a patient's overview: this %s names no patient", termsafe.String(r.ResourceType))
 }
+
+// openOverview is `o` in the inspector: the overview of the Patient shown, or of the patient
+// the resource shown belongs to.
+func (s *InspectorScreen) openOverview() tea.Cmd {
+	if OpenOverview == nil || s.cur == nil {
+		return nil
+	}
+	pid, err := overviewPatientOf(s.cur.data)
+	if err != nil {
+		s.setStatus(err.Error(), true)
+		return nil
+	}
+	return Push(OpenOverview(s.c, pid))
+}

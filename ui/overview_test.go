@@ -339,3 +339,21 @@ func TestOverviewFollowsNextLinksOnPagedServers(t *testing.T) {
 		t.Fatalf("first vital %+v", bp)
 	}
 }
+
+// `o` in the inspector: the overview of the patient the resource shown belongs to.
+func TestInspectorOOpensOverview(t *testing.T) {
+	d, pid := overviewFixture(t)
+	env := newBrowseEnv(t, fhirtest.Options{Data: d}, nil, 120, 40)
+	s := openOverview(t, env, pid)
+	browsePress(t, s, "down")
+	browsePress(t, s, "down")
+	_, msgs := browsePress(t, s, "enter")
+	ins, ok := findPush(msgs)
+	if !ok {
+		t.Fatal("enter on a vital opened nothing")
+	}
+	_, msgs = browsePress(t, ins, "o")
+	if ov, ok := findPush(msgs); !ok || ov.(*OverviewScreen).patientID != pid {
+		t.Fatalf("o in the inspector of an Observation: %v", msgs)
+	}
+}
