@@ -78,6 +78,8 @@ func (s *InspectorScreen) newDoc(data []byte) *inspectorDoc {
 	if d.view != nil {
 		d.view.Keys = jsonKeys(s.c.Keys)
 		d.view.SetSize(s.width, s.treeHeight())
+		// The tree starts below the title line: clicks select the line under the pointer.
+		d.view.SetOrigin(0, screenTop(s.c)+1)
 	}
 	return d
 }

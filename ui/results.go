@@ -223,6 +223,8 @@ func (s *ResultsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.onIndex(msg)
 	case tea.KeyPressMsg:
 		cmds = append(cmds, s.onKey(msg))
+	case tea.MouseClickMsg:
+		cmds = append(cmds, s.click(msg))
 	case tea.PasteMsg:
 		if s.searching {
 			var cmd tea.Cmd

@@ -105,3 +105,33 @@ func (s *ResultsScreen) move(msg tea.KeyPressMsg) tea.Cmd {
 	s.clampCursor()
 	return nil
 }
+
+// screenTop is the terminal row where the screen area starts: below the --insecure warning
+// banner when there is one. It mirrors App.bannerHeight (see the report to UI CORE: a
+// Common.Top field would say it once).
+func screenTop(c *Common) int {
+	if c.Insecure {
+		return 1
+	}
+	return 0
+}
+
+// click puts the cursor on the clicked row; a click on the row under the cursor opens it,
+// as enter does. Rows start below the title and header lines.
+func (s *ResultsScreen) click(msg tea.MouseClickMsg) tea.Cmd {
+	m := msg.Mouse()
+	if m.Button != tea.MouseLeft || s.Capturing() || s.src == nil {
+		return nil
+	}
+	row := m.Y - screenTop(s.c) - 2
+	k := s.offset + row
+	if row < 0 || row >= s.bodyRows() || k >= s.windowLen() {
+		return nil
+	}
+	if k == s.cursor {
+		return s.open()
+	}
+	s.cursor = k
+	s.clampCursor()
+	return nil
+}

@@ -292,3 +292,32 @@ func TestResultsLockedTypeOnOlderOpenEMR(t *testing.T) {
 		t.Fatalf("locked type on 7.0.2:\n%s", v)
 	}
 }
+
+func TestResultsAndInspectorClicks(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, 120, 40)
+	env.common.Insecure = true // the warning banner takes the terminal's first row
+	s := startResults(t, env, "Patient", nil)
+	click := func(scr Screen, y int) []tea.Msg {
+		_, msgs := settle(t, scr, func() tea.Msg { return tea.MouseClickMsg{X: 10, Y: y, Button: tea.MouseLeft} })
+		return msgs
+	}
+	// Banner (row 0), title (1), header (2): row 3 of the terminal is the first table row.
+	click(s, 3+4)
+	if s.cursor != 4 {
+		t.Fatalf("click on the fifth row: cursor %d", s.cursor)
+	}
+	if _, ok := findPush(click(s, 2)); ok || s.cursor != 4 {
+		t.Fatal("a click on the header did something")
+	}
+	push, ok := findPush(click(s, 3+4))
+	if !ok {
+		t.Fatal("a click on the selected row should open it")
+	}
+	ins := push.(*InspectorScreen)
+	ins.SetSize(120, 40)
+	// Banner (0), title (1): terminal row 2+n is tree line n.
+	click(ins, 2+3)
+	if ins.cur.view.Cursor() != 3 {
+		t.Fatalf("click on tree line 3: cursor %d", ins.cur.view.Cursor())
+	}
+}
