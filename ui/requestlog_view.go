@@ -31,7 +31,8 @@ func (s *RequestLogScreen) View() string {
 	default:
 		b.WriteString(st.Faint.Render("/ to filter · enter for details") + "\n")
 	}
-	urlW := max(10, s.w-2-9-7-5-8-9)
+	// Cursor (2) and the fixed columns (time 9, method 7, code 5, took 8+1, size 8+1) come first.
+	urlW := max(10, s.w-2-39)
 	b.WriteString(st.Header.Render(truncate(fmt.Sprintf("  %-9s%-7s%-5s%8s %8s %s", "TIME", "METHOD", "CODE", "TOOK", "SIZE", "URL"), s.w)) + "\n")
 	if len(s.shown) == 0 {
 		b.WriteString(st.Subtle.Render(fmt.Sprintf("No exchange matches %q.", s.filter.Value())))

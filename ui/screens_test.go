@@ -210,6 +210,14 @@ func TestRequestLogListsExchangesRedacted(t *testing.T) {
 		}
 	}
 	golden(t, "requestlog_120x30", normalize(scr, srv))
+	// Narrow: long URLs lose their start ("…"), never their end.
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, l := range strings.Split(d.screen(), "\n") {
+		if strings.Contains(l, "well-known") && !strings.HasSuffix(strings.TrimRight(l, " "), "smart-configuration") {
+			t.Errorf("the URL's end was cut at 80 columns: %q", l)
+		}
+	}
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 30})
 	// The token exchange's details: the assertion and the token never appear.
 	tok := app.Common().Client.CurrentToken().AccessToken
 	d.press("/")
