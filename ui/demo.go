@@ -88,6 +88,7 @@ func (d *Demo) Connection() *Connection {
 		Notes: []string{
 			"DEMO: synthetic data on an OpenEMR-compatible sandbox. Nothing is written to the keyring, the config or the disk.",
 			"\"Enable the client\" stands for what an OpenEMR admin does under Admin > System > API Clients: a newly registered client is disabled until then.",
+			"Try: enter, pick Patient, then o on a patient for the patient overview (vitals, conditions, medications, allergies...).",
 		},
 	}
 }
