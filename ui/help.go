@@ -97,21 +97,32 @@ func (h *HelpScreen) View() string {
 func (h *HelpScreen) layout(width int) string {
 	s := h.c.Styles
 	var blocks []string
-	seen := map[string]bool{} // a binding listed by the screen is not repeated in the global group
-	for _, g := range h.groups {
+	// A binding the screen lists is not repeated: the same key and text anywhere, nor (in
+	// the global group, last) a key the screen already explains in its own words.
+	seen := map[string]bool{}
+	seenKey := map[string]bool{}
+	skip := func(b key.Binding, global bool) bool {
+		hp := b.Help()
+		return !b.Enabled() || hp.Key == "" || seen[hp.Key+"\x00"+hp.Desc] || (global && seenKey[hp.Key])
+	}
+	for gi, g := range h.groups {
+		global := gi == len(h.groups)-1
 		keyW := 0
 		for _, b := range g {
-			if hp := b.Help(); b.Enabled() && !seen[hp.Key+hp.Desc] {
-				keyW = max(keyW, lipgloss.Width(hp.Key))
+			if !skip(b, global) {
+				keyW = max(keyW, lipgloss.Width(b.Help().Key))
 			}
 		}
 		var rows []string
 		for _, b := range g {
-			hp := b.Help()
-			if !b.Enabled() || hp.Key == "" || seen[hp.Key+hp.Desc] {
+			if skip(b, global) {
 				continue
 			}
-			seen[hp.Key+hp.Desc] = true
+			hp := b.Help()
+			seen[hp.Key+"\x00"+hp.Desc] = true
+			if !global {
+				seenKey[hp.Key] = true
+			}
 			pad := strings.Repeat(" ", keyW-lipgloss.Width(hp.Key))
 			rows = append(rows, s.Key.Render(hp.Key)+pad+"  "+s.Subtle.Render(hp.Desc))
 		}

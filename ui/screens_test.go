@@ -265,6 +265,16 @@ func TestHelpComesFromTheKeyMap(t *testing.T) {
 		}
 	}
 	golden(t, "help_types_120x40", normalize(scr, srv))
+	// A key the screen explains in its own words is not repeated by the global group.
+	d.press("?")
+	d.press("L")
+	d.press("?")
+	if n := strings.Count(d.screen(), "esc "); n != 1 {
+		t.Errorf("esc is listed %d times in the request log's help:\n%s", n, d.screen())
+	}
+	d.press("?")
+	d.press("esc")
+	d.press("?")
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	golden(t, "help_types_80x24", normalize(d.screen(), srv))
 }
