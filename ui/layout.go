@@ -85,6 +85,11 @@ func placeAt(background, box string, x, y int) string {
 		right := ""
 		if end := x + lipgloss.Width(line); end < uw {
 			right = ansi.TruncateLeft(under, end, "")
+			if lipgloss.Width(right) > uw-end {
+				// A wide character straddled the box's right edge: show a space for its
+				// visible half, so the line keeps its width.
+				right = " " + ansi.TruncateLeft(under, end+1, "")
+			}
 		}
 		bg[row] = left + line + right
 	}
