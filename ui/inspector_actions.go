@@ -19,27 +19,22 @@ import (
 // Copying and saving. Both touch the outside world, so both run in commands and report back
 // with a message; Update only records the outcome for the footer.
 
-// inspectorCopiedMsg reports the system clipboard write. The OSC 52 copy is always sent too:
-// over SSH the system clipboard is the remote machine's (or missing) and OSC 52 is what
-// reaches the user's terminal.
-type inspectorCopiedMsg struct {
-	screen *InspectorScreen
-	what   string
-	n      int
-	err    error // system clipboard failure (OSC 52 was still sent, unless noOSC)
-	noOSC  bool  // too big for OSC 52: only the system clipboard was tried
+// copyResult is how a copy went. The OSC 52 copy is always sent too (unless the text is
+// too big for it): over SSH the system clipboard is the remote machine's, or missing, and
+// OSC 52 is what reaches the user's terminal.
+type copyResult struct {
+	what  string
+	n     int
+	err   error // system clipboard failure (OSC 52 was still sent, unless noOSC)
+	noOSC bool  // too big for OSC 52: only the system clipboard was tried
 }
 
-// copy puts text on the system clipboard and sends it by OSC 52.
-func (s *InspectorScreen) copy(what, text string) tea.Cmd {
-	if text == "" {
-		s.setStatus("the cursor is on the whole resource: there is no path to copy", true)
-		return nil
-	}
-	s.setStatus("copying "+what+"…", false)
+// clipboardCmd copies text by OSC 52 and to the system clipboard, in commands; reply turns
+// the outcome into the message the screen wants.
+func clipboardCmd(what, text string, reply func(copyResult) tea.Msg) tea.Cmd {
 	system := func() tea.Msg {
 		err := clipboard.WriteAll(text)
-		return inspectorCopiedMsg{screen: s, what: what, n: len([]rune(text)), err: err, noOSC: len(text) > osc52Max}
+		return reply(copyResult{what: what, n: len([]rune(text)), err: err, noOSC: len(text) > osc52Max})
 	}
 	if len(text) > osc52Max {
 		// Terminals drop (or choke on) OSC 52 payloads this big: system clipboard only.
@@ -52,29 +47,47 @@ func (s *InspectorScreen) copy(what, text string) tea.Cmd {
 // at around 100 KB of base64) and a bigger one can stall the terminal.
 const osc52Max = 74 << 10
 
+// describe says where the copy went, and whether that is a failure.
+func (r copyResult) describe() (text string, bad bool) {
+	size := plural(r.n, "character", "characters")
+	if r.noOSC {
+		if r.err != nil {
+			return fmt.Sprintf("could not copy the %s (%s): too big for OSC 52 and no system clipboard (%s); press s to save it instead",
+				r.what, size, termsafe.String(firstLine(r.err.Error()))), true
+		}
+		return fmt.Sprintf("copied %s (%s) to the system clipboard (too big for OSC 52)", r.what, size), false
+	}
+	if r.err != nil {
+		why := termsafe.String(firstLine(r.err.Error()))
+		if strings.Contains(why, "No clipboard utilities") {
+			why = "no xclip, xsel or wl-copy installed"
+		}
+		return fmt.Sprintf("copied %s (%s) by OSC 52 only; system clipboard: %s", r.what, size, why), false
+	}
+	return fmt.Sprintf("copied %s (%s) to the system clipboard and by OSC 52", r.what, size), false
+}
+
+// inspectorCopiedMsg reports a copy made in the inspector.
+type inspectorCopiedMsg struct {
+	screen *InspectorScreen
+	copyResult
+}
+
+// copy puts text on the system clipboard and sends it by OSC 52.
+func (s *InspectorScreen) copy(what, text string) tea.Cmd {
+	if text == "" {
+		s.setStatus("the cursor is on the whole resource: there is no path to copy", true)
+		return nil
+	}
+	s.setStatus("copying "+what+"…", false)
+	return clipboardCmd(what, text, func(r copyResult) tea.Msg { return inspectorCopiedMsg{screen: s, copyResult: r} })
+}
+
 func (s *InspectorScreen) onCopied(msg inspectorCopiedMsg) {
 	if msg.screen != s {
 		return
 	}
-	size := plural(msg.n, "character", "characters")
-	if msg.noOSC {
-		if msg.err != nil {
-			s.setStatus(fmt.Sprintf("could not copy the %s (%s): too big for OSC 52 and no system clipboard (%s); press s to save it instead",
-				msg.what, size, termsafe.String(firstLine(msg.err.Error()))), true)
-			return
-		}
-		s.setStatus(fmt.Sprintf("copied %s (%s) to the system clipboard (too big for OSC 52)", msg.what, size), false)
-		return
-	}
-	if msg.err != nil {
-		why := termsafe.String(firstLine(msg.err.Error()))
-		if strings.Contains(why, "No clipboard utilities") {
-			why = "no xclip, xsel or wl-copy installed"
-		}
-		s.setStatus(fmt.Sprintf("copied %s (%s) by OSC 52 only; system clipboard: %s", msg.what, size, why), false)
-		return
-	}
-	s.setStatus(fmt.Sprintf("copied %s (%s) to the system clipboard and by OSC 52", msg.what, size), false)
+	s.setStatus(msg.describe())
 }
 
 // inspectorSavedMsg reports a save: done, refused because the file exists, or failed.

@@ -11,6 +11,7 @@ import (
 	"fhirscope/fhirclient"
 	"fhirscope/ui/records"
 	"fhirscope/ui/summary"
+	"fhirscope/ui/termsafe"
 )
 
 // ResultsScreen is the search results table: one resource type searched on the server (paged
@@ -297,6 +298,18 @@ func (s *ResultsScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(s.filter.input.Focus(), s.indexCmd())
 	case key.Matches(msg, k.Open):
 		return s.open()
+	case key.Matches(msg, k.CopyValue):
+		// The row's reference, e.g. for `fhirscope get Patient/123`.
+		if i, ok := s.cursorRow(); ok {
+			if typ, id := typeAndID(s.src.Entry(i)); typ != "" && id != "" {
+				return clipboardCmd("reference "+termsafe.String(typ+"/"+id), typ+"/"+id, copiedStatus)
+			}
+		}
+	case key.Matches(msg, k.CopyPath):
+		// The page's URL (the exact search, for curl or `fhirscope get`).
+		if s.page != nil && s.records == nil {
+			return clipboardCmd("search URL", s.page.URL, copiedStatus)
+		}
 	case key.Matches(msg, k.Overview):
 		return s.openOverview() // overview_open.go
 	}
@@ -351,32 +364,3 @@ func (s *ResultsScreen) open() tea.Cmd {
 	}
 	return Push(ins)
 }
-
-// ShortHelp is the bindings shown in the one-line help.
-func (s *ResultsScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	if s.searching || s.filter.editing {
-		return []key.Binding{k.Accept, k.Cancel}
-	}
-	if s.records != nil {
-		return []key.Binding{k.Open, k.Filter, k.NextPage, k.PrevPage, k.Back}
-	}
-	if s.typ == "Patient" && k.Overview.Enabled() {
-		return []key.Binding{k.Open, k.Overview, k.Search, k.Filter, k.NextPage, k.PrevPage, k.Back}
-	}
-	return []key.Binding{k.Open, k.Search, k.Filter, k.NextPage, k.PrevPage, k.Back}
-}
-
-// FullHelp is every binding of the screen, grouped.
-func (s *ResultsScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	paging := []key.Binding{k.NextPage, k.PrevPage, k.FirstPage, lastPageKey, k.PageSize}
-	actions := []key.Binding{k.Open, k.Filter}
-	if s.records == nil {
-		actions = append(actions, k.Search, k.Refresh, k.Overview)
-	}
-	return [][]key.Binding{k.ListHelp(), paging, actions, k.GlobalHelp()}
-}
-
-// Position is the paging position for the status bar.
-func (s *ResultsScreen) Position() string { return s.pagingLabel() }

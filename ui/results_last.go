@@ -3,14 +3,10 @@ package ui
 import (
 	"fmt"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"fhirscope/fhirclient"
 )
-
-// lastPageKey is `>`: the last page. It is not in keys.go (yet): see the report to UI CORE.
-var lastPageKey = key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "last page"))
 
 // goLastPage turns to the last page: locally by arithmetic; on a standard server by its
 // "last" link when the total says which page number that is; OpenEMR gives neither, so

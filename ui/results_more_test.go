@@ -321,3 +321,21 @@ func TestResultsAndInspectorClicks(t *testing.T) {
 		t.Fatalf("click on tree line 3: cursor %d", ins.cur.view.Cursor())
 	}
 }
+
+func TestResultsCopyRowReferenceAndSearchURL(t *testing.T) {
+	env := newBrowseEnv(t, fhirtest.Options{Data: fixtureData(t)}, nil, 120, 40)
+	s := startResults(t, env, "Patient", url.Values{"_count": {"25"}})
+	i, ok := s.cursorRow()
+	if !ok {
+		t.Fatal("no row")
+	}
+	typ, id := typeAndID(s.src.Entry(i))
+	_, msgs := browsePress(t, s, "y")
+	if !hasMsg(msgs, tea.SetClipboard(typ+"/"+id)()) || !hasStatus(msgs, "copied reference "+typ+"/"+id) {
+		t.Fatalf("y: %v", msgs)
+	}
+	_, msgs = browsePress(t, s, "Y")
+	if !hasMsg(msgs, tea.SetClipboard(s.page.URL)()) || !strings.Contains(s.page.URL, "_count=25") || !hasStatus(msgs, "copied search URL") {
+		t.Fatalf("Y: %v", msgs)
+	}
+}
