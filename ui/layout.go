@@ -91,7 +91,9 @@ func placeAt(background, box string, x, y int) string {
 				right = " " + ansi.TruncateLeft(under, end+1, "")
 			}
 		}
-		bg[row] = left + line + right
+		// Resets around the box: a style left open in the background (a selected row's
+		// reverse video) must not bleed into the box, nor the box's into the rest.
+		bg[row] = left + ansi.ResetStyle + line + ansi.ResetStyle + right
 	}
 	return strings.Join(bg, "\n")
 }
