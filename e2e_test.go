@@ -113,7 +113,7 @@ func TestE2EDemoWalk(t *testing.T) {
 	home := t.TempDir()
 	work := t.TempDir()
 	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"XDG_DATA_HOME=" + filepath.Join(home, ".local/share"), "TERM=xterm-256color", "NO_COLOR="}
+		"XDG_DATA_HOME=" + filepath.Join(home, ".local/share"), "NO_COLOR="}
 	// The shell line reports the exit status, and keeps the pane open to read it.
 	tm := startTmux(t, 120, 40, work, env, fmt.Sprintf("%q --demo --patients 120; echo \"fhirscope exited with $?\"; sleep 60", bin))
 
