@@ -73,7 +73,9 @@ func (s *ConnectScreen) stepLine(r stepRow, titleW int) string {
 	case stepPending:
 		mark = st.Faint.Render("·")
 	case stepRunning:
-		mark = s.spin.View()
+		sp := s.spin
+		sp.Style = st.Spinner // follows a light/dark switch made after the screen was built
+		mark = sp.View()
 	case stepDone:
 		mark = st.Good.Render("✓")
 	case stepFailed:
