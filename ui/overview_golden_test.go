@@ -8,10 +8,10 @@ import (
 
 // Golden snapshots of the overview (colours off, the clock fixed for the age): loaded at
 // 80x24 and 120x40, scrolled to the cursor on a narrow screen, and with sections locked and
-// failing. go test ./ui -run Golden -update rewrites them.
+// failing; 200x60 in two columns. go test ./ui -run Golden -update rewrites them.
 func TestOverviewGolden(t *testing.T) {
 	d, pid := overviewFixture(t)
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} { // 200x60: two columns
 		w, h := size[0], size[1]
 		name := "overview_" + strconv2(w, h)
 		t.Run(name, func(t *testing.T) {

@@ -50,11 +50,13 @@ func (s *OverviewScreen) clamp() {
 	lines := s.body()
 	first, last := -1, -1
 	for i, l := range lines {
-		if l.row == s.cursor {
-			if first < 0 {
-				first = i
+		for _, c := range l {
+			if c.row == s.cursor {
+				if first < 0 {
+					first = i
+				}
+				last = i
 			}
-			last = i
 		}
 	}
 	h := s.bodyHeight()
@@ -88,13 +90,27 @@ func (s *OverviewScreen) View() string {
 	out := []string{ovFit(head, s.width)}
 	lines := s.body()
 	h := s.bodyHeight()
+	colW := s.width
+	if s.twoColumns() {
+		colW = (s.width - ovGap) / 2
+	}
 	for i := s.offset; i < min(len(lines), s.offset+h); i++ {
-		l := lines[i]
-		marker := st.NoCursor
-		if l.row == s.cursor && l.row >= 0 {
-			marker = st.Cursor
+		var b strings.Builder
+		for j, c := range lines[i] {
+			marker := st.NoCursor
+			if c.row == s.cursor && c.row >= 0 {
+				marker = st.Cursor
+			}
+			if j > 0 {
+				b.WriteString(strings.Repeat(" ", ovGap))
+			}
+			cell := ovFit(marker+c.text, colW)
+			if j < len(lines[i])-1 {
+				cell += strings.Repeat(" ", max(0, colW-ansi.StringWidth(cell)))
+			}
+			b.WriteString(cell)
 		}
-		out = append(out, ovFit(marker+l.text, s.width))
+		out = append(out, ovFit(b.String(), s.width))
 	}
 	for len(out) < 1+h {
 		out = append(out, "")
@@ -115,10 +131,76 @@ func ovFit(s string, width int) string {
 	return ansi.Truncate(s, width, "…")
 }
 
-// body lays out the card and the sections as lines.
-func (s *OverviewScreen) body() []ovLine {
+// ovTwoColumns is the width from which the sections are laid out in two columns, and ovGap
+// the space between them.
+const (
+	ovTwoColumns = 150
+	ovGap        = 3
+)
+
+func (s *OverviewScreen) twoColumns() bool { return s.width >= ovTwoColumns }
+
+// ovScreenLine is one screen line of the body: one cell, or two side by side.
+type ovScreenLine []ovLine
+
+// body lays out the blocks in one column, or in two balanced ones on wide screens (the left
+// holding the first blocks, so the rows still read top to bottom, left column first).
+func (s *OverviewScreen) body() []ovScreenLine {
+	mw := ansi.StringWidth(s.c.Styles.Cursor)
+	var out []ovScreenLine
+	if !s.twoColumns() {
+		for _, b := range s.blocks(s.width - mw) {
+			for _, l := range b {
+				out = append(out, ovScreenLine{l})
+			}
+		}
+		return out
+	}
+	blocks := s.blocks((s.width-ovGap)/2 - mw)
+	total := 0
+	for _, b := range blocks {
+		total += len(b)
+	}
+	var left, right []ovLine
+	best := -1
+	for k := 1; k <= len(blocks); k++ { // k blocks on the left: the most even split
+		n := 0
+		for _, b := range blocks[:k] {
+			n += len(b)
+		}
+		if best < 0 || max(n, total-n) < best {
+			best = max(n, total-n)
+			left, right = nil, nil
+			for _, b := range blocks[:k] {
+				left = append(left, b...)
+			}
+			for _, b := range blocks[k:] {
+				right = append(right, b...)
+			}
+		}
+	}
+	if len(right) > 0 && right[0].text == "" {
+		right = right[1:] // the right column starts at the top, not after a gap
+	}
+	blank := ovLine{row: -1}
+	for i := range max(len(left), len(right)) {
+		l, r := blank, blank
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		out = append(out, ovScreenLine{l, r})
+	}
+	return out
+}
+
+// blocks lays out the card and then each section (starting with a blank line) as lines of
+// at most w cells.
+func (s *OverviewScreen) blocks(w int) [][]ovLine {
 	st := s.c.Styles
-	w := s.width - ansi.StringWidth(st.Cursor)
+	var blocks [][]ovLine
 	var lines []ovLine
 	add := func(row int, text string) { lines = append(lines, ovLine{text: text, row: row}) }
 
@@ -146,6 +228,8 @@ func (s *OverviewScreen) body() []ovLine {
 
 	row := 1
 	for _, sec := range s.sections {
+		blocks = append(blocks, lines)
+		lines = nil
 		add(-1, "")
 		add(row, s.sectionHeader(sec))
 		headerRow := row
@@ -186,7 +270,7 @@ func (s *OverviewScreen) body() []ovLine {
 			}
 		}
 	}
-	return lines
+	return append(blocks, lines)
 }
 
 func (s *OverviewScreen) sectionHeader(sec *overviewSection) string {
