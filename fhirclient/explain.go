@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
 	"os"
 	"regexp"
 	"strings"
@@ -268,6 +269,10 @@ func (e *NetworkError) Explain() Explanation {
 		return Explanation{"The server's TLS certificate is invalid (" + invalid.Error() + ").", "Renew or fix the server's certificate; check this computer's clock."}
 	case errors.As(e.Err, &recErr):
 		return Explanation{"The server does not speak TLS on this port.", "Use http:// instead of https://, or the server's TLS port."}
+	case errors.As(e.Err, new(textproto.ProtocolError)) || strings.Contains(e.Err.Error(), "malformed HTTP"):
+		// An answer came, but Go's HTTP client refused it (e.g. control characters in a header).
+		return Explanation{"The server's answer is not valid HTTP (" + e.Err.Error() + ").",
+			"The server, or a proxy in front of it, sends a malformed response; check it, or reach the server without the proxy."}
 	}
 	return Explanation{"The request got no answer: " + e.Err.Error() + ".", "Check the network path to the server."}
 }

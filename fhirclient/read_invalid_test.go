@@ -40,3 +40,21 @@ func TestSearchAnsweredByAResourceIsNotABundle(t *testing.T) {
 		t.Errorf("explained as invalid JSON: %+v", ae.Explain())
 	}
 }
+
+// A response Go's HTTP client refuses (a header with raw escapes) was explained as "The request
+// got no answer ... check the network path"; an answer did come, and it is not valid HTTP.
+func TestMalformedResponseIsExplainedAsSuch(t *testing.T) {
+	srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Debug", "trace\x1b]52;c;ZXZpbA==\a")
+		_, _ = w.Write([]byte(`{"resourceType":"Patient","id":"1"}`))
+	})
+	c, _ := fhirclient.New(srv.URL + "/fhir")
+	_, err := c.Read(ctxT(t), "Patient", "1")
+	ex, ok := fhirclient.Explain(err)
+	if !ok || !strings.Contains(ex.Cause, "not valid HTTP") || !strings.Contains(ex.Fix, "malformed response") {
+		t.Fatalf("%v: %+v", err, ex)
+	}
+	if strings.ContainsAny(ex.Cause, "\x1b\a") {
+		t.Errorf("raw escape in the cause: %q", ex.Cause)
+	}
+}
