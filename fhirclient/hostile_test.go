@@ -38,11 +38,12 @@ func hostileClient(t *testing.T) (*hostile.Server, *fhirclient.Client) {
 // want is what one hostile answer must become: an *APIError of kind and status whose
 // explanation and detail mention the words, an *OriginError, or success.
 type want struct {
-	ok     bool
-	origin bool
-	kind   fhirclient.ErrorKind
-	status int
-	says   []string
+	ok      bool
+	origin  bool
+	network bool // *NetworkError: the answer was refused by Go's HTTP client itself
+	kind    fhirclient.ErrorKind
+	status  int
+	says    []string
 }
 
 func apiErr(kind fhirclient.ErrorKind, status int, says ...string) want {
@@ -52,6 +53,7 @@ func apiErr(kind fhirclient.ErrorKind, status int, says ...string) want {
 var (
 	wantOK     = want{ok: true}
 	wantOrigin = want{origin: true}
+	badHeader  = want{network: true, says: []string{"not valid HTTP", "malformed MIME header"}}
 	tooLarge   = apiErr(fhirclient.KindTooLarge, 200, "larger than the limit of 4194304 bytes", "raise the response size limit")
 )
 
@@ -71,6 +73,7 @@ var hostileWants = map[hostile.Case][2]want{ // [search, read]
 	hostile.Redirect:    {wantOrigin, wantOrigin},
 	hostile.Outcome:     {apiErr(fhirclient.KindBadRequest, 400, "The server said:", "bad parameter"), apiErr(fhirclient.KindBadRequest, 400, "bad parameter")},
 	hostile.WrongType:   {apiErr(fhirclient.KindNotBundle, 200, "other than a Bundle", `"Patient"`), wantOK},
+	hostile.BadHeader:   {badHeader, badHeader},
 	hostile.ForeignNext: {wantOK, wantOK},
 	hostile.Escapes:     {wantOK, wantOK},
 	hostile.LongLine:    {wantOK, wantOK},
@@ -88,6 +91,17 @@ func checkHostile(t *testing.T, what string, w want, err error) {
 		var oe *fhirclient.OriginError
 		if !errors.As(err, &oe) {
 			t.Fatalf("%s: %v (%T), want *OriginError", what, err, err)
+		}
+	case w.network:
+		var ne *fhirclient.NetworkError
+		if !errors.As(err, &ne) {
+			t.Fatalf("%s: %v (%T), want *NetworkError", what, err, err)
+		}
+		ex := ne.Explain()
+		for _, s := range w.says {
+			if !strings.Contains(ex.Cause+" "+ex.Fix, s) {
+				t.Errorf("%s: explanation lacks %q: %+v", what, s, ex)
+			}
 		}
 	default:
 		var ae *fhirclient.APIError

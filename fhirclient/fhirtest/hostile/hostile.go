@@ -39,11 +39,12 @@ const (
 	LongLine    Case = "LongLine"    // a Patient with a 1 MB single-line string
 	Outcome     Case = "OutcomeEvil" // 400 OperationOutcome whose diagnostics hold escapes
 	WrongType   Case = "WrongType"   // a search answered with a Patient, not a Bundle
+	BadHeader   Case = "BadHeader"   // a response header holding raw escapes (Go's client refuses it)
 )
 
 // Cases lists every case.
 var Cases = []Case{HTML200, HTML502, Empty200, PlainText, BadUTF8, Deep, Truncated, Endless,
-	Huge, HugeChunked, ForeignNext, Redirect, Escapes, RawEsc, LongLine, Outcome, WrongType}
+	Huge, HugeChunked, ForeignNext, Redirect, Escapes, RawEsc, LongLine, Outcome, WrongType, BadHeader}
 
 // Hostile strings a server may put in any field.
 const (
@@ -146,6 +147,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, c Case, read bool) {
 	h := w.Header()
 	h.Set("Content-Type", "application/fhir+json")
+	// Header values reach the request log's details: they are server strings too.
+	// (Bytes >= 0x80 are legal in a header value; ESC is not: see BadHeader.)
+	h.Set("X-Powered-By", "PHP"+BidiRLO+C1CSI+"7.4")
 	wrap := func(resource string) string {
 		if read {
 			return resource
@@ -206,6 +210,9 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c Case, read boo
 	case Outcome:
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = w.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","diagnostics":"bad parameter\u001b]52;c;ZXZpbA==\u0007\u001b[2J` + BidiRLO + `"}]}`))
+	case BadHeader:
+		h.Set("X-Debug", "trace"+OSC52+ClearEsc)
+		_, _ = w.Write([]byte(wrap(`{"resourceType":"Patient","id":"header"}`)))
 	case WrongType:
 		_, _ = w.Write([]byte(`{"resourceType":"Patient","id":"notabundle"}`))
 	}
