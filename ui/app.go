@@ -87,7 +87,7 @@ func NewApp(ctx context.Context, opts Options) *App {
 	}
 	c := &Common{
 		Styles: styles, Keys: DefaultKeyMap(), Profile: opts.Profile, Demo: opts.Demo,
-		Insecure: opts.Insecure, Log: opts.Log, Ctx: ctx, Setup: opts.Setup,
+		Insecure: opts.Insecure, Log: opts.Log, Ctx: ctx, Setup: opts.Setup, Now: opts.Now,
 	}
 	a := &App{c: c, opts: opts, fixed: fixed, now: opts.Now, conn: opts.Conn}
 	switch {

@@ -27,6 +27,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -48,8 +49,9 @@ type Common struct {
 	Demo          bool
 	Insecure      bool
 	Log           *fhirclient.RequestLog
-	Ctx           context.Context // app lifetime; fetch contexts derive from it
-	Setup         *Setup          // profile store for the picker and setup wizard (nil in --demo and offline)
+	Ctx           context.Context  // app lifetime; fetch contexts derive from it
+	Setup         *Setup           // profile store for the picker and setup wizard (nil in --demo and offline)
+	Now           func() time.Time // the app clock (Options.Now; tests fix it); nil means time.Now
 }
 
 // Screen is one page of the app. The root model owns a stack of them; the top one gets

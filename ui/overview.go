@@ -81,6 +81,9 @@ const overviewMaxEntries = 5000
 // NewOverviewScreen shows the overview of Patient patientID; loading starts with Init.
 func NewOverviewScreen(c *Common, patientID string) *OverviewScreen {
 	s := &OverviewScreen{c: c, patientID: patientID, now: time.Now}
+	if c.Now != nil {
+		s.now = c.Now
+	}
 	for _, d := range overviewSections {
 		s.sections = append(s.sections, &overviewSection{def: d})
 	}

@@ -61,8 +61,8 @@ func overviewFixture(t testing.TB) (*fhirtest.Dataset, string) {
 // openOverview starts an overview on env and lets every request finish.
 func openOverview(t *testing.T, env *browseEnv, pid string) *OverviewScreen {
 	t.Helper()
+	env.common.Now = overviewClock // the app clock: ages in goldens do not move
 	s := NewOverviewScreen(env.common, pid)
-	s.now = overviewClock
 	settle(t, s, s.Init())
 	return s
 }
