@@ -201,6 +201,9 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 	if caFile != "" {
 		fmt.Fprintf(stdout, "  CA file:     %s (self-signed; e.g. REQUESTS_CA_BUNDLE=%s for Python)\n", caFile, caFile)
 	}
+	if cfg.noSystemScopes {
+		fmt.Fprintln(stdout, "System scopes are disabled (--no-system-scopes): requests for system/... scopes answer invalid_scope.")
+	}
 	fmt.Fprintln(stdout, "The demo client is registered and enabled. Ctrl-C stops the server and deletes the key.")
 	close(demoReady)
 	if cfg.infoFile != "" {
