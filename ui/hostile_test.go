@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"fhirscope/fhirclient"
@@ -109,6 +110,7 @@ var failingSearches = map[hostile.Case]string{
 	hostile.Truncated: "not valid JSON", hostile.RawEsc: "not valid JSON", hostile.Endless: "larger than the limit",
 	hostile.Huge: "larger than the limit", hostile.HugeChunked: "larger than the limit",
 	hostile.Redirect: "could leak it", hostile.Outcome: "bad parameter", hostile.WrongType: "other than a Bundle",
+	hostile.BadHeader: "not valid HTTP",
 }
 
 func TestHostileSearchesShowErrorsAndAppStaysUsable(t *testing.T) {
@@ -135,11 +137,41 @@ func TestHostileSearchesShowErrorsAndAppStaysUsable(t *testing.T) {
 				t.Errorf("%s: the screen lacks %q:\n%s", cs, words, scr)
 			}
 			assertFrameInert(t, string(cs), app.Render())
+			for _, size := range [][2]int{{30, 8}, {200, 60}, {100, 30}} {
+				d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+				assertFitsFrame(t, fmt.Sprintf("%s at %dx%d", cs, size[0], size[1]), d.screen(), size[0], size[1])
+			}
 			d.press("esc")
 			if app.Top() != Screen(types) || types.Selected() != selected {
 				t.Fatalf("%s: esc should go back to the types screen as it was (top %T, selected %q want %q)",
 					cs, app.Top(), types.Selected(), selected)
 			}
+		}
+		// The request log lists every hostile exchange; its details show the headers (one
+		// holds a bidi override and a C1 control on every hostile answer), all inert.
+		d.press("L")
+		if _, ok := app.Top().(*RequestLogScreen); !ok {
+			t.Fatalf("L: top %T", app.Top())
+		}
+		assertFrameInert(t, "request log", app.Render())
+		shown := 0
+		for range 12 {
+			d.press("enter")
+			if scr := d.screen(); strings.Contains(scr, "X-Powered-By") {
+				shown++
+				if !strings.Contains(scr, `PHP\u202E\u009B31m7.4`) {
+					t.Errorf("the header's bidi override and C1 are not shown inert:\n%s", scr)
+				}
+			}
+			assertFrameInert(t, "request log details", app.Render())
+			d.press("enter", "up")
+		}
+		if shown == 0 {
+			t.Errorf("no hostile exchange's details showed its headers:\n%s", d.screen())
+		}
+		d.press("esc")
+		if app.Top() != Screen(types) {
+			t.Fatalf("esc from the request log: top %T", app.Top())
 		}
 		// Still usable: a real type opens and lists its rows.
 		d.send(PushMsg{OpenType(app.Common(), "Patient")})
