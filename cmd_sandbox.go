@@ -87,6 +87,10 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once, even while a big dataset is being generated
+	}()
 	if err := serveSandbox(ctx, sandboxConfig{
 		addr: *addr, flavor: fl, patients: *patients, seed: *seed, infoFile: *infoFile,
 		lifetime: *lifetime, latency: *latency, quiet: *quiet, logRequests: *logRequests,
@@ -127,6 +131,9 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 		opts.Data = fhirtest.NewLazyClinical(fhirtest.ClinicalConfig{Seed: cfg.seed, Patients: cfg.patients})
 	default:
 		opts.Data = fhirtest.GenerateClinical(fhirtest.ClinicalConfig{Seed: cfg.seed, Patients: cfg.patients})
+	}
+	if ctx.Err() != nil { // Ctrl-C while generating
+		return nil
 	}
 	if !cfg.quiet {
 		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "sandbox: "+format+"\n", args...) }
@@ -182,9 +189,13 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
 	defer func() {
-		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// The key goes first: an in-flight request (a huge search) must not keep it on disk.
+		os.RemoveAll(dir)
+		shutCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_ = hs.Shutdown(shutCtx)
+		if hs.Shutdown(shutCtx) != nil {
+			hs.Close()
+		}
 	}()
 
 	info, err := demoClient(ctx, srv, dir, caFile)

@@ -229,3 +229,45 @@ func TestSandboxCommandTLS(t *testing.T) {
 		t.Fatal("CA file left behind")
 	}
 }
+
+// TestSandboxStopRemovesKeyDespiteSlowRequest: a request still running at Ctrl-C must not
+// keep the private key on disk, nor keep the sandbox from stopping.
+func TestSandboxStopRemovesKeyDespiteSlowRequest(t *testing.T) {
+	infoPath := filepath.Join(t.TempDir(), "info.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: fhirtest.Flavor704, patients: 2, seed: 1,
+			infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, data: "basic"}, &stdout, &stderr)
+	}()
+	info := waitInfo(t, infoPath, done)
+	body, feed := io.Pipe() // a request body that never ends keeps the handler busy
+	defer feed.Close()
+	go func() {
+		u := strings.Replace(info.TokenURL, "/token", "/registration", 1)
+		if resp, err := http.Post(u, "application/json", body); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	_, _ = feed.Write([]byte(`{"client_name":`))
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	// The key is removed at once, not after the server has drained.
+	deadline := time.Now().Add(time.Second)
+	for {
+		if _, err := os.Stat(filepath.Dir(info.PrivateKeyFile)); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("key directory still there 1 s after the stop signal")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("sandbox did not stop with a request in flight")
+	}
+}
