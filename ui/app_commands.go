@@ -74,7 +74,8 @@ func (a *App) paletteCommands() ([]Command, tea.Cmd) {
 	if a.conn != nil {
 		conn := *a.conn
 		conn.Prepare = nil // the demo's sandbox and key are already in place
-		cmds = append(cmds, Command{Group: "Connection", Title: "Reconnect", Hint: "new token, reload capabilities",
+		conn.Fresh = true
+		cmds = append(cmds, Command{Group: "Connection", Title: "Reconnect", Hint: "discovery again, new token",
 			Run: func() tea.Cmd { return Connect(&conn) }})
 	}
 	cmds = append(cmds,

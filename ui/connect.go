@@ -222,7 +222,11 @@ func discoverStep(ctx context.Context, conn *Connection) (string, func(*ConnectS
 	if conn.Client == nil {
 		return "", nil, errNoClient
 	}
-	sc, err := conn.Client.Discover(ctx)
+	discover := conn.Client.Discover
+	if conn.Fresh {
+		discover = conn.Client.Rediscover
+	}
+	sc, err := discover(ctx)
 	if err != nil {
 		return "", nil, err
 	}

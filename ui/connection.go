@@ -20,6 +20,9 @@ type Connection struct {
 	Prepare []Step
 	// Notes are lines shown under the step list (what the demo's steps stand for).
 	Notes []string
+	// Fresh asks discovery to run again instead of using the client's cached answer
+	// (the palette's Reconnect).
+	Fresh bool
 	// Doctor, when set, lets the connect screen run the doctor on a failure (d), and at once
 	// when AutoDoctor is set (the setup wizard's first connection).
 	Doctor     *doctor.Config

@@ -155,7 +155,8 @@ func (s *TypesScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Open):
 		return s.open()
 	case key.Matches(k, keys.Refresh):
-		if s.c.Client != nil {
+		// The client keeps the CapabilityStatement once it has it: r retries a failed load.
+		if s.c.Client != nil && !s.loadedOK {
 			return s.load()
 		}
 	case key.Matches(k, keys.Up):
@@ -255,7 +256,7 @@ func (s *TypesScreen) ShortHelp() []key.Binding {
 func (s *TypesScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
 	return [][]key.Binding{
-		{withHelp(k.Open, "open the type's search results"), withHelp(k.Filter, "filter types"), withHelp(k.Refresh, "reload capabilities")},
+		{withHelp(k.Open, "open the type's search results"), withHelp(k.Filter, "filter types"), withHelp(k.Refresh, "retry loading capabilities")},
 		k.ListHelp(),
 	}
 }
