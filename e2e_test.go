@@ -219,3 +219,36 @@ func rowIDs(scr string) []string {
 func sameRows(a, b []string) bool {
 	return len(a) > 0 && len(a) == len(b) && a[0] == b[0] && a[len(a)-1] == b[len(b)-1]
 }
+
+// At 80x24 the same product fits: connect, types, the palette, the request log, help, quit,
+// with the status bar on the last line throughout.
+func TestE2EDemoSmallTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	bin := fhirscopeBinary(t)
+	home := t.TempDir()
+	tm := startTmux(t, 80, 24, home, []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config")},
+		fmt.Sprintf("%q --demo --patients 20; echo \"fhirscope exited with $?\"; sleep 60", bin))
+	statusLast := func(scr string) {
+		t.Helper()
+		lines := strings.Split(strings.TrimRight(scr, "\n"), "\n")
+		if len(lines) != 24 || !strings.Contains(lines[23], "DEMO: synthetic data") {
+			t.Fatalf("the status bar should be the 24th line:\n%s", scr)
+		}
+	}
+	statusLast(tm.waitFor("connect", "Connected with profile demo"))
+	tm.keys("Enter")
+	statusLast(tm.waitFor("types", "Resource types", "✓ read"))
+	tm.keys(":")
+	tm.waitFor("palette", "type a command or a resource type", "Reconnect")
+	tm.text("request log")
+	tm.keys("Enter")
+	statusLast(tm.waitFor("request log", "Request log ·", "/oauth2/default/token"))
+	tm.keys("Escape")
+	tm.waitFor("back to types", "Resource types")
+	tm.keys("?")
+	statusLast(tm.waitFor("help", "Keys: Resource types", "filter types"))
+	tm.keys("q")
+	tm.waitFor("quit", "fhirscope exited with 0")
+}
