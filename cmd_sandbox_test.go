@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,8 +163,26 @@ func flavorOf(t *testing.T, name string) fhirtest.Flavor {
 	return f
 }
 
+// lockedBuffer is a bytes.Buffer safe for the server's handler goroutines and the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func TestLogRequestsKeepsSecretsOut(t *testing.T) {
-	var log bytes.Buffer
+	var log lockedBuffer
 	srv := fhirtest.NewServer(fhirtest.Options{Patients: 1, Faults: fhirtest.FaultConfig{Rules: []fhirtest.FaultRule{
 		{PathPrefix: "/drop", Kind: fhirtest.FaultDrop}}}})
 	defer srv.Close()
@@ -183,8 +202,13 @@ func TestLogRequestsKeepsSecretsOut(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("dropped connection answered %d", resp.StatusCode)
 	}
+	// A line is written once its handler returns, which may be after the client has its answer.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(log.String(), "GET /drop") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	out := log.String()
-	if !strings.Contains(out, "POST /oauth2/default/token -> 400") || strings.Contains(out, "SECRET") {
+	if !strings.Contains(out, "POST /oauth2/default/token -> 400") || !strings.Contains(out, "GET /drop") || strings.Contains(out, "SECRET") {
 		t.Fatalf("log:\n%s", out)
 	}
 }
