@@ -24,8 +24,8 @@ func (d *Dataset) tooCostly(typ string, conds []searchCond) string {
 	if _, narrowed := lz.narrow(conds); narrowed {
 		return ""
 	}
-	return fmt.Sprintf("too costly: this sandbox generates its %d patients' records on demand, and a %s search "+
-		"without patient= would generate all of them; narrow it to patients with patient=, subject=, encounter= or _id=", lz.n, typ)
+	return fmt.Sprintf("this sandbox generates its %d patients' records on demand, and searching %s without "+
+		"patient= would generate all of them; narrow the search with patient=, subject=, encounter= or _id=", lz.n, typ)
 }
 
 // search answers a search on a generated type with exactly the matches, in ID order, that
