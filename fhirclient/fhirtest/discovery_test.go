@@ -200,3 +200,17 @@ func TestRegisterOverHTTPHelper(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+func TestParseFlavor(t *testing.T) {
+	for in, want := range map[string]Flavor{"": Flavor704, "openemr-7.0.4": Flavor704, "7.0.3": Flavor702,
+		"OpenEMR-7.0.2": Flavor702, "8.0.0": Flavor704, "openemr-7.0.4.1": Flavor704, "paged": FlavorPaged} {
+		if got, err := ParseFlavor(in); err != nil || got != want {
+			t.Fatalf("ParseFlavor(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"6.1", "openemr-7.0.1", "hapi"} {
+		if _, err := ParseFlavor(bad); err == nil {
+			t.Fatalf("ParseFlavor(%q) accepted", bad)
+		}
+	}
+}
