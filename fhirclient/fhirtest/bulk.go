@@ -69,9 +69,14 @@ func (s *Server) handleExportKickoff(w http.ResponseWriter, r *http.Request, sco
 		s.writeScopeMissing(w)
 		return
 	}
-	// OpenEMR reads the type filter from `type`, not the standard `_type`.
+	// OpenEMR reads the type filter from `type`, not the standard `_type` (which the paged,
+	// standard flavor reads).
+	typeParam := "type"
+	if s.opts.Flavor == FlavorPaged {
+		typeParam = "_type"
+	}
 	var types []string
-	if t := r.URL.Query().Get("type"); t != "" {
+	if t := r.URL.Query().Get(typeParam); t != "" {
 		types = strings.Split(t, ",")
 		for _, typ := range types {
 			if ok, _ := scopeAllows(scopes, typ, true); !ok {
@@ -188,6 +193,10 @@ func (s *Server) handleExportStatus(w http.ResponseWriter, r *http.Request, scop
 		return
 	}
 	if s.clock().Before(j.ReadyAt) {
+		if s.opts.Flavor == FlavorPaged { // standard servers pace the polling; OpenEMR does not
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("X-Progress", "in progress")
+		}
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
@@ -195,9 +204,13 @@ func (s *Server) handleExportStatus(w http.ResponseWriter, r *http.Request, scop
 	for _, f := range j.Files {
 		output = append(output, map[string]string{"type": f.Type, "url": s.FHIRBase() + "/Binary/" + f.ID})
 	}
+	// OpenEMR serialises a PHP DateTime here: an object, not the standard instant string.
+	var txTime any = map[string]any{"date": j.Started.UTC().Format("2006-01-02 15:04:05.000000"), "timezone_type": 3, "timezone": "UTC"}
+	if s.opts.Flavor == FlavorPaged {
+		txTime = j.Started.UTC().Format(time.RFC3339)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		// OpenEMR serialises a PHP DateTime here: an object, not the standard instant string.
-		"transactionTime":     map[string]any{"date": j.Started.UTC().Format("2006-01-02 15:04:05.000000"), "timezone_type": 3, "timezone": "UTC"},
+		"transactionTime":     txTime,
 		"request":             j.Request,
 		"requiresAccessToken": true,
 		"output":              output,

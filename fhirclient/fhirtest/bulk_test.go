@@ -76,3 +76,20 @@ func TestBulkExportNeedsScopes(t *testing.T) {
 		t.Fatalf("without bulkdata-status and Binary.read: %d %s", res.Status, res.Body)
 	}
 }
+
+func TestBulkExportPagedIsStandard(t *testing.T) {
+	s := newTestServer(t, Options{Flavor: FlavorPaged, Patients: 4, ExportDelay: time.Minute})
+	scopes := []string{"system/*.$export", "system/*.$bulkdata-status", "system/Binary.read", "system/Patient.read", "system/Practitioner.read"}
+	tok := mint(t, s, enabledClient(t, s, scopes...), strings.Join(scopes, " "))
+	res := exportRequest(t, http.MethodGet, s.FHIRBase()+"/$export?_type=Practitioner", tok, true)
+	loc := res.Header.Get("Content-Location")
+	if st := exportRequest(t, http.MethodGet, loc, tok, false); st.Status != 202 || st.Header.Get("Retry-After") == "" {
+		t.Fatalf("running: %d Retry-After %q", st.Status, st.Header.Get("Retry-After"))
+	}
+	s.SetNow(func() time.Time { return time.Now().Add(2 * time.Minute) })
+	m := exportRequest(t, http.MethodGet, loc, tok, false).json(t)
+	out, _ := m["output"].([]any)
+	if _, isString := m["transactionTime"].(string); !isString || len(out) != 1 || out[0].(map[string]any)["type"] != "Practitioner" {
+		t.Fatalf("status %v", m)
+	}
+}
