@@ -149,7 +149,7 @@ func (s *Server) handleMetadata(w http.ResponseWriter, _ *http.Request) {
 	}
 	software := "OpenEMR"
 	if s.opts.Flavor == FlavorPaged {
-		software = "fhirscope paged sandbox"
+		software, version = "fhirscope sandbox (standard FHIR paging)", "1.0"
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"resourceType": "CapabilityStatement",
