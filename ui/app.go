@@ -277,6 +277,11 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 			return a.pop()
 		}
 		return a.forward(k)
+	case key.Matches(k, keys.Scopes) && a.c.Client != nil:
+		if ds, ok := top.(*DoctorScreen); ok && ds.Title() == scopesTitle {
+			return nil
+		}
+		return a.push(NewScopesScreen(a.c))
 	case key.Matches(k, keys.Help):
 		if _, ok := top.(*HelpScreen); ok {
 			return a.pop()

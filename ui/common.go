@@ -33,6 +33,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"fhirscope/fhirclient"
+	"fhirscope/fhirclient/doctor"
 )
 
 // Common is what every screen shares, passed by pointer: the root model keeps it current
@@ -44,6 +45,7 @@ type Common struct {
 	Client        *fhirclient.Client       // nil offline (`fhirscope open`)
 	Caps          *fhirclient.Capabilities // nil until metadata loaded, and offline
 	Token         *fhirclient.Token        // latest known token (status bar, locked types)
+	Doctor        *doctor.Config           // the connection's setup, for the palette's "Run the doctor" (nil: none)
 	Profile       string
 	Server        string // FHIR base URL shown in the status bar ("" offline)
 	Demo          bool

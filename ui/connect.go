@@ -89,6 +89,7 @@ func NewConnectScreen(c *Common, conn *Connection) *ConnectScreen {
 		c.Client = conn.Client
 		c.Insecure = c.Insecure || conn.Client.Insecure()
 	}
+	c.Doctor = conn.Doctor
 	return s
 }
 

@@ -53,9 +53,12 @@ func NewDoctorScreen(c *Common, cfg doctor.Config) *DoctorScreen {
 	})
 }
 
+// scopesTitle names the Scopes screen (the S key does not push a second one).
+const scopesTitle = "Scopes"
+
 // NewScopesScreen shows steps 7-9 for the connected client (c.Client).
 func NewScopesScreen(c *Common) *DoctorScreen {
-	return newDoctorScreen(c, "Scopes", func(ctx context.Context, on func(doctor.Check)) *doctor.Report {
+	return newDoctorScreen(c, scopesTitle, func(ctx context.Context, on func(doctor.Check)) *doctor.Report {
 		if c.Client == nil {
 			return &doctor.Report{Checks: []doctor.Check{{Step: 7, ID: "scopes.offline", Title: "Scopes", Status: doctor.Skip,
 				Detail: "not connected to a server (an offline file has no scopes)"}}}
@@ -260,4 +263,22 @@ func statusMark(st *Styles, status doctor.Status) string {
 		return st.Bad.Render("✗")
 	}
 	return st.Faint.Render("-")
+}
+
+func init() {
+	// The palette opens the Scopes screen for the connection in use and re-runs the doctor
+	// on its setup.
+	RegisterCommands(func(c *Common) []Command {
+		var cmds []Command
+		if c.Client != nil {
+			cmds = append(cmds, Command{Group: "Connection", Title: "Scopes and access", Hint: "S · requested vs granted, access per type, token",
+				Run: func() tea.Cmd { return Push(NewScopesScreen(c)) }})
+		}
+		if c.Doctor != nil {
+			cfg := *c.Doctor
+			cmds = append(cmds, Command{Group: "Connection", Title: "Run the doctor", Hint: "every setup check, with causes and fixes",
+				Run: func() tea.Cmd { return Push(NewDoctorScreen(c, cfg)) }})
+		}
+		return cmds
+	})
 }

@@ -91,3 +91,28 @@ func TestDoctorScreenEscCancelsAndRerunDropsStaleChecks(t *testing.T) {
 		t.Error("esc after the run should leave the screen")
 	}
 }
+
+func TestScopesKeyAndPaletteEntries(t *testing.T) {
+	d, _, conn := scopesApp(t, 100, 30)
+	if !strings.Contains(d.screen(), "1 SCOPE DROPPED (S)") {
+		t.Errorf("status bar does not flag the dropped scope:\n%s", d.screen())
+	}
+	d.press("S")
+	if s, ok := d.app.Top().(*DoctorScreen); !ok || s.Title() != scopesTitle {
+		t.Fatalf("S should open the Scopes screen, top is %T", d.app.Top())
+	}
+	depth := d.app.Depth()
+	d.press("S")
+	if d.app.Depth() != depth {
+		t.Error("S on the Scopes screen pushed a second one")
+	}
+	d.press("esc", "esc")
+	d.app.Common().Doctor = &doctor.Config{BaseURL: conn.Client.BaseURL()}
+	d.press(":")
+	d.typeText("doctor")
+	if !strings.Contains(d.screen(), "Run the doctor") {
+		t.Errorf("palette does not offer the doctor:\n%s", d.screen())
+	}
+	d.press("enter")
+	d.until("doctor screen", func() bool { s, ok := d.app.Top().(*DoctorScreen); return ok && s.Title() == "Doctor" })
+}

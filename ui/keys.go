@@ -16,6 +16,7 @@ type KeyMap struct {
 	Back       key.Binding // esc: cancel a request in flight, else close the filter, else go back
 	Palette    key.Binding
 	RequestLog key.Binding
+	Scopes     key.Binding // requested vs granted scopes, access matrix, token claims
 
 	// Movement in lists, tables and trees.
 	Up       key.Binding
@@ -74,6 +75,7 @@ func DefaultKeyMap() *KeyMap {
 		Back:       b("esc", "cancel / back", "esc"),
 		Palette:    b(":", "commands", ":", "ctrl+p"),
 		RequestLog: b("L", "request log", "L"),
+		Scopes:     b("S", "scopes & access", "S"),
 
 		Up:       b("↑/k", "up", "up", "k"),
 		Down:     b("↓/j", "down", "down", "j"),
@@ -138,7 +140,7 @@ type KeyGroup struct {
 // KeyGroups lists every binding by where it applies.
 func KeyGroups(k *KeyMap) []KeyGroup {
 	return []KeyGroup{
-		{"Everywhere", []key.Binding{k.Help, k.Palette, k.RequestLog, k.Back, k.Quit, k.ForceQuit}},
+		{"Everywhere", []key.Binding{k.Help, k.Palette, k.RequestLog, k.Scopes, k.Back, k.Quit, k.ForceQuit}},
 		{"Lists", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Filter, k.Refresh}},
 		{"Profiles and setup", []key.Binding{withHelp(k.Open, "connect (profile picker)"), k.NewProfile, k.Doctor,
 			withHelp(k.Next, "next wizard step"), withHelp(k.Prev, "previous wizard step"), withHelp(k.Toggle, "toggle a scope")}},

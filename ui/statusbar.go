@@ -43,6 +43,11 @@ func renderStatusBar(s *Styles, width int, in statusInfo) string {
 	if in.Insecure {
 		left = append(left, s.StatusWarn.Render("TLS NOT VERIFIED"))
 	}
+	if n := droppedScopes(in.Token); n > 0 {
+		// OpenEMR drops unregistered scopes without an error: keep that in sight, with the
+		// key that explains it.
+		left = append(left, s.StatusWarn.Render(plural(n, "SCOPE", "SCOPES")+" DROPPED (S)"))
+	}
 	// Each piece is rendered on its own: a style nested inside another ends with a reset
 	// that would strip the outer background from the rest of the segment.
 	sp := s.StatusBar.Render(" ")
@@ -133,4 +138,11 @@ func tokenLeft(t *fhirclient.Token, now time.Time, minting bool) string {
 		return fmt.Sprintf("%dh%02dm", int(left.Hours()), int(left.Minutes())%60)
 	}
 	return fmt.Sprintf("%dm%02ds", int(left.Minutes()), int(left.Seconds())%60)
+}
+
+func droppedScopes(t *fhirclient.Token) int {
+	if t == nil {
+		return 0
+	}
+	return len(t.Dropped())
 }
