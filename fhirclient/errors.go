@@ -154,6 +154,17 @@ func (e *BaseURLError) Error() string {
 	return s
 }
 
+// TokenURLError is a token endpoint that is not an http(s) URL: the server's discovery gave
+// it, or the client was configured with it (Configured). No request was sent.
+type TokenURLError struct {
+	URL        string
+	Configured bool
+}
+
+func (e *TokenURLError) Error() string {
+	return fmt.Sprintf("the token endpoint %q is not an http(s) URL", truncate(e.URL, 200))
+}
+
 // NetworkError is a request that got no HTTP answer: DNS, refused connection, TLS failure,
 // timeout or cancellation. Err is the underlying error (errors.Is/As work through it).
 type NetworkError struct {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/textproto"
 	"os"
 	"regexp"
@@ -189,8 +190,12 @@ func (e *APIError) Explain() Explanation {
 		return Explanation{fmt.Sprintf("The server answered HTTP %d with a body that is not valid JSON%s.", e.Status, parenthesised(e.Detail)),
 			"Check the base URL; a proxy or a server error may be producing this body."}
 	case KindTooLarge:
-		return Explanation{fmt.Sprintf("The answer was larger than the limit of %d bytes and was not read.", e.Limit),
-			"Narrow the search (filters, a smaller _count) or raise the response size limit."}
+		fix := "Narrow the search (filters, a smaller _count) or raise the response size limit."
+		if e.Method != http.MethodGet {
+			// A token or registration answer is a few KB: no search to narrow.
+			fix = "Check the URL is the right endpoint (its answer should be small), or raise the response size limit."
+		}
+		return Explanation{fmt.Sprintf("The answer was larger than the limit of %d bytes and was not read.", e.Limit), fix}
 	case KindRateLimited:
 		wait := "a while"
 		if e.RetryAfter > 0 {
@@ -230,6 +235,17 @@ func (e *OriginError) Explain() Explanation {
 		Cause: fmt.Sprintf("The server pointed to %s, which is not on the FHIR base's origin %s; sending the access token there could leak it, so nothing was sent.", originOf(e.URL), originOf(e.Base)),
 		Fix:   "If the server is known under several names, use as base URL the one it uses in its own links (in OpenEMR, the site address setting).",
 	}
+}
+
+// Explain says where the unusable token URL came from and how to get a good one.
+func (e *TokenURLError) Explain() Explanation {
+	q := fmt.Sprintf("%q", truncate(e.URL, 200)) // quoted: the URL may hold anything
+	if e.Configured {
+		return Explanation{"The configured token URL " + q + " is not an http(s) URL.",
+			"Fix the profile's token URL (for OpenEMR: https://host/oauth2/default/token), or remove it so that discovery finds it."}
+	}
+	return Explanation{"The server's discovery (.well-known/smart-configuration, or the CapabilityStatement's oauth-uris) names a token endpoint that is not an http(s) URL: " + q + ".",
+		"Set the token URL in the profile explicitly (for OpenEMR: https://host/oauth2/default/token), or have the server's configuration fixed."}
 }
 
 // Explain says what is wrong with the base URL.

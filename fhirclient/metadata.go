@@ -90,7 +90,10 @@ func (c *Client) Metadata(ctx context.Context) (*Capabilities, error) {
 	if err != nil {
 		ae := classify(http.MethodGet, u.String(), in, nil, "")
 		if ae.Kind == KindOther {
-			return nil, fmt.Errorf("GET %s: %w", u, err)
+			// A 200 JSON body that is no CapabilityStatement (another resource, a wrong shape,
+			// nesting beyond encoding/json's limit): typed, so it is explained with a fix.
+			return nil, &BaseURLError{Base: c.baseStr, Status: in.status, Reason: err.Error(),
+				Suggestion: suggestOpenEMRBase(c.origin, c.base.Path)}
 		}
 		return nil, ae
 	}

@@ -1,6 +1,7 @@
 package fhirclient_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -56,5 +57,58 @@ func TestMalformedResponseIsExplainedAsSuch(t *testing.T) {
 	}
 	if strings.ContainsAny(ex.Cause, "\x1b\a") {
 		t.Errorf("raw escape in the cause: %q", ex.Cause)
+	}
+}
+
+// A discovered token endpoint that is no http(s) URL was a *BaseURLError: "<token URL> does not
+// work as a FHIR base ... A FHIR base looks like ...", blaming a base that is fine. It is a
+// *TokenURLError saying where the URL came from, quoted (it may hold escapes).
+func TestUnusableTokenEndpointIsExplainedAsSuch(t *testing.T) {
+	rk, _ := testKeys(t)
+	srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"token_endpoint":"http://127.0.0.1:1/to\u001b]52;c;eA==\u0007ken","grant_types_supported":["client_credentials"]}`))
+	})
+	c, _ := fhirclient.New(srv.URL+"/fhir", fhirclient.WithCredentials(fhirclient.Credentials{ClientID: "c", Signer: rk}),
+		fhirclient.WithScopes(patientScopes))
+	_, err := c.Token(ctxT(t))
+	var te *fhirclient.TokenURLError
+	if !errors.As(err, &te) || te.Configured {
+		t.Fatalf("%v (%T), want a discovered *TokenURLError", err, err)
+	}
+	ex, _ := fhirclient.Explain(err)
+	if !strings.Contains(ex.Cause, "discovery") || !strings.Contains(ex.Fix, "token URL") || strings.Contains(ex.Cause+ex.Fix, "FHIR base") ||
+		strings.ContainsAny(ex.Cause, "\x1b\a") {
+		t.Errorf("%+v", ex)
+	}
+}
+
+// /metadata answering 200 with JSON that is no CapabilityStatement (here nested beyond
+// encoding/json's limit) was a plain error, explained only by its own text; it is a typed
+// *BaseURLError with a fix.
+func TestMetadataThatIsNoCapabilityStatementIsTyped(t *testing.T) {
+	for _, body := range []string{
+		`{"resourceType":"CapabilityStatement","rest":` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + `}`,
+		`{"resourceType":"CapabilityStatement","rest":"not a list"}`,
+	} {
+		srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(body)) })
+		c, _ := fhirclient.New(srv.URL + "/fhir")
+		_, err := c.Metadata(ctxT(t))
+		var be *fhirclient.BaseURLError
+		if !errors.As(err, &be) || !strings.Contains(be.Explain().Cause, "not a CapabilityStatement") || be.Explain().Fix == "" {
+			t.Errorf("%v (%T)", err, err)
+		}
+	}
+}
+
+// An endless token answer was told to "narrow the search (filters, a smaller _count)".
+func TestTooLargeTokenAnswerIsNotASearch(t *testing.T) {
+	rk, _ := testKeys(t)
+	srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(make([]byte, 8192)) })
+	c, _ := fhirclient.New(srv.URL+"/fhir", fhirclient.WithCredentials(fhirclient.Credentials{ClientID: "c", Signer: rk}),
+		fhirclient.WithScopes(patientScopes), fhirclient.WithTokenURL(srv.URL+"/token"), fhirclient.WithMaxResponseBytes(4096))
+	_, err := c.Token(ctxT(t))
+	ex, _ := fhirclient.Explain(err)
+	if !strings.Contains(ex.Cause, "larger than the limit") || strings.Contains(ex.Fix, "_count") || !strings.Contains(ex.Fix, "right endpoint") {
+		t.Fatalf("%v: %+v", err, ex)
 	}
 }

@@ -156,7 +156,7 @@ func (c *Client) mint(ctx context.Context) (*Token, error) {
 	}
 	u, err := url.Parse(tokenURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, &BaseURLError{Base: tokenURL, Reason: "the token endpoint is not an http(s) URL"}
+		return nil, &TokenURLError{URL: tokenURL, Configured: c.tokenURL != ""}
 	}
 	alg, _ := assertionAlg(*c.cred)
 	issued := c.now()
