@@ -16,6 +16,7 @@ import (
 	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/fhirtest"
 	"fhirscope/fhirclient/fhirtest/hostile"
+	"fhirscope/ui/termsafe"
 )
 
 // The app against a hostile server (fhirclient/fhirtest/hostile): every broken answer lands
@@ -29,8 +30,28 @@ const hostileCap = 4 << 20
 // hostileApp connects an app to the hostile server and walks it to the types screen.
 func hostileApp(t *testing.T, styles *Styles, w, h int) (*driver, *hostile.Server) {
 	t.Helper()
+	d, hs := hostileAppWith(t, styles, w, h, nil)
+	app := d.app
+	d.until("connected", func() bool { cs, ok := app.Top().(*ConnectScreen); return ok && cs.Done() })
+	d.press("enter")
+	d.until("types screen", func() bool { _, ok := app.Top().(*TypesScreen); return ok })
+	return d, hs
+}
+
+// hostileAppUnconnected starts an app on the connect screen of a hostile server that setup
+// has prepared (overrides), at 120x40 in colour.
+func hostileAppUnconnected(t *testing.T, setup func(*hostile.Server)) (*driver, *hostile.Server) {
+	t.Helper()
+	return hostileAppWith(t, NewStyles(true), 120, 40, setup)
+}
+
+func hostileAppWith(t *testing.T, styles *Styles, w, h int, setup func(*hostile.Server)) (*driver, *hostile.Server) {
+	t.Helper()
 	hs := hostile.New(fhirtest.Options{Patients: 3, Now: func() time.Time { return fixedNow }})
 	t.Cleanup(hs.Close)
+	if setup != nil {
+		setup(hs)
+	}
 	log := fhirclient.NewRequestLog(0)
 	conn := register(t, hs.Sandbox, nil, log)
 	client, err := fhirclient.New(hs.FHIRBase(), fhirclient.WithCredentials(conn.Cred),
@@ -42,11 +63,7 @@ func hostileApp(t *testing.T, styles *Styles, w, h int) (*driver, *hostile.Serve
 	t.Cleanup(client.CloseIdleConnections)
 	conn.Client = client
 	app := newTestApp(t, Options{Conn: conn, Log: log, Styles: styles})
-	d := newDriver(t, app, w, h)
-	d.until("connected", func() bool { cs, ok := app.Top().(*ConnectScreen); return ok && cs.Done() })
-	d.press("enter")
-	d.until("types screen", func() bool { _, ok := app.Top().(*TypesScreen); return ok })
-	return d, hs
+	return newDriver(t, app, w, h), hs
 }
 
 // sgr matches Select Graphic Rendition sequences, the only escapes the app's own styles
@@ -96,7 +113,7 @@ func causeAndFix(t *testing.T, where, screen string, err error) {
 	t.Helper()
 	ex := Explain(err)
 	flat := strings.Join(strings.Fields(screen), " ")
-	for _, s := range []string{firstWords(ex.Cause, 4), firstWords(ex.Fix, 3)} {
+	for _, s := range []string{termsafe.String(firstWords(ex.Cause, 4)), termsafe.String(firstWords(ex.Fix, 3))} {
 		if !strings.Contains(flat, s) {
 			t.Errorf("%s: the screen lacks %q:\n%s", where, s, screen)
 		}

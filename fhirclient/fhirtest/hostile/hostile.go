@@ -86,7 +86,28 @@ type Server struct {
 	*httptest.Server
 	Sandbox *fhirtest.Server
 	Other   *Recorder
+
+	mu        sync.Mutex
+	overrides map[string]http.HandlerFunc
 }
+
+// Override answers requests for path (e.g. "/apis/default/fhir/metadata") with h instead of
+// the sandbox; a nil h restores the sandbox's answer.
+func (s *Server) Override(path string, h http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.overrides == nil {
+		s.overrides = map[string]http.HandlerFunc{}
+	}
+	if h == nil {
+		delete(s.overrides, path)
+		return
+	}
+	s.overrides[path] = h
+}
+
+// Path is the path of u on this server (u: a URL under FHIRBase, AuthBase, ...).
+func (s *Server) Path(u string) string { return strings.TrimPrefix(u, s.Server.URL) }
 
 // Recorder is a server on another origin that records the requests it receives.
 type Recorder struct {
@@ -130,6 +151,13 @@ func (s *Server) Close() {
 func (s *Server) FHIRBase() string { return s.Sandbox.FHIRBase() }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h := s.overrides[r.URL.Path]
+	s.mu.Unlock()
+	if h != nil {
+		h(w, r)
+		return
+	}
 	base := strings.TrimPrefix(s.FHIRBase(), s.Server.URL)
 	if rest, ok := strings.CutPrefix(r.URL.Path, base+"/"); ok {
 		typ, id, _ := strings.Cut(rest, "/")
