@@ -1,6 +1,7 @@
 package fhirclient_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -207,5 +208,40 @@ func TestHostileDataAndForeignNextLink(t *testing.T) {
 	}
 	if hits, auths := h.Other.Seen(); hits != 0 {
 		t.Fatalf("the other origin got %d requests (Authorization %q)", hits, auths)
+	}
+}
+
+// A server trickling its answer a byte at a time is cut by the client's timeout, and by a
+// cancelled context, with a NetworkError that says so; the client works afterwards.
+func TestHostileTrickleEndsByTimeoutOrCancel(t *testing.T) {
+	h, _ := hostileClient(t)
+	rk, _ := testKeys(t)
+	id, err := h.Sandbox.RegisterClient(fhirtest.ClientRegistration{Name: "trickle", Scopes: patientScopes, JWKS: jwksOf(t, rk), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := fhirclient.New(h.FHIRBase(), fhirclient.WithCredentials(fhirclient.Credentials{ClientID: id, Signer: rk, KeyID: "k1"}),
+		fhirclient.WithScopes(patientScopes), fhirclient.WithTimeout(time.Second))
+	t.Cleanup(c.CloseIdleConnections)
+	if _, err := c.Token(ctxT(t)); err != nil { // the token is not what is timed here
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.Search(ctxT(t), string(hostile.Trickle), nil)
+	var ne *fhirclient.NetworkError
+	if !errors.As(err, &ne) || !strings.Contains(ne.Explain().Cause, "did not answer in time") {
+		t.Fatalf("timeout: %v (%T)", err, err)
+	}
+	if d := time.Since(start); d > hostile.EndlessFor/2 {
+		t.Fatalf("the timeout took %v", d)
+	}
+	ctx, cancel := context.WithTimeout(ctxT(t), 300*time.Millisecond)
+	defer cancel()
+	_, err = c.Read(ctx, string(hostile.Trickle), "1")
+	if !errors.As(err, &ne) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("deadline: %v (%T)", err, err)
+	}
+	if p, err := c.Search(ctxT(t), "Patient", nil); err != nil || len(p.Entries) != 3 {
+		t.Fatalf("the client is broken after the trickle: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"fhirscope/fhirclient/fhirtest/hostile"
 )
@@ -110,5 +111,41 @@ func TestHostileConnect(t *testing.T) {
 				t.Fatalf("the other origin got %d requests (Authorization %q)", hits, auths)
 			}
 		})
+	}
+}
+
+// A server that trickles its answer never freezes the app: the results screen shows it is
+// waiting, esc cancels the request (the screen stays, says so, and ignores the late end of
+// the answer), a second esc goes back, and another type opens at once.
+func TestHostileTrickleCancelledByEsc(t *testing.T) {
+	d, _ := hostileApp(t, NewStyles(true), 100, 30)
+	app := d.app
+	types := app.Top().(*TypesScreen)
+	d.send(PushMsg{OpenType(app.Common(), string(hostile.Trickle))})
+	res := app.Top().(*ResultsScreen)
+	if !res.Busy() {
+		t.Fatal("the results screen should be waiting for the trickle")
+	}
+	d.press("down", "up") // keys are handled while the answer trickles in
+	d.drain()
+	d.press("esc")
+	if app.Top() != Screen(res) || res.Busy() || app.StatusText() != "request cancelled" {
+		t.Fatalf("esc should cancel the request in flight: top %T busy %v status %q", app.Top(), res.Busy(), app.StatusText())
+	}
+	assertFrameInert(t, "cancelled", app.Render())
+	d.drain()
+	if res.err != nil {
+		t.Fatalf("the cancelled answer was shown as an error: %v", res.err)
+	}
+	d.press("esc")
+	if app.Top() != Screen(types) {
+		t.Fatalf("second esc: top %T", app.Top())
+	}
+	d.send(PushMsg{OpenType(app.Common(), "Patient")})
+	res = app.Top().(*ResultsScreen)
+	start := time.Now()
+	d.until("patients", func() bool { return !res.Busy() && res.page != nil })
+	if res.err != nil || time.Since(start) > hostile.EndlessFor/4 {
+		t.Fatalf("Patient after the trickle: %v after %v", res.err, time.Since(start))
 	}
 }

@@ -42,7 +42,15 @@ const (
 	BadHeader   Case = "BadHeader"   // a response header holding raw escapes (Go's client refuses it)
 )
 
-// Cases lists every case.
+// Trickle is a search or read answered one byte every TrickleEvery, for up to EndlessFor: a
+// client needs its timeout or a cancellation to get out. It is not in Cases, which all end
+// at once.
+const (
+	Trickle      Case = "Trickle"
+	TrickleEvery      = 50 * time.Millisecond
+)
+
+// Cases lists every case that ends at once.
 var Cases = []Case{HTML200, HTML502, Empty200, PlainText, BadUTF8, Deep, Truncated, Endless,
 	Huge, HugeChunked, ForeignNext, Redirect, Escapes, RawEsc, LongLine, Outcome, WrongType, BadHeader}
 
@@ -161,6 +169,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	base := strings.TrimPrefix(s.FHIRBase(), s.Server.URL)
 	if rest, ok := strings.CutPrefix(r.URL.Path, base+"/"); ok {
 		typ, id, _ := strings.Cut(rest, "/")
+		if typ == string(Trickle) {
+			s.trickle(w, r)
+			return
+		}
 		for _, c := range Cases {
 			if string(c) == typ {
 				s.answer(w, r, c, id != "")
@@ -254,6 +266,28 @@ func (s *Server) endless(w http.ResponseWriter, r *http.Request) {
 	for r.Context().Err() == nil && time.Now().Before(stop) {
 		if _, err := w.Write(chunk); err != nil {
 			return
+		}
+	}
+}
+
+// trickle writes a bundle one byte at a time until the client goes away or EndlessFor passes.
+func (s *Server) trickle(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/fhir+json")
+	body := `{"resourceType":"Bundle","type":"searchset","entry":[` + strings.Repeat(` `, 1<<20)
+	rc := http.NewResponseController(w)
+	t := time.NewTicker(TrickleEvery)
+	defer t.Stop()
+	stop := time.After(EndlessFor)
+	for i := 0; i < len(body); i++ {
+		if _, err := w.Write([]byte{body[i]}); err != nil || rc.Flush() != nil {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-stop:
+			return
+		case <-t.C:
 		}
 	}
 }
