@@ -75,6 +75,7 @@ var hostileWants = map[hostile.Case][2]want{ // [search, read]
 	hostile.Outcome:     {apiErr(fhirclient.KindBadRequest, 400, "The server said:", "bad parameter"), apiErr(fhirclient.KindBadRequest, 400, "bad parameter")},
 	hostile.WrongType:   {apiErr(fhirclient.KindNotBundle, 200, "other than a Bundle", `"Patient"`), wantOK},
 	hostile.BadHeader:   {badHeader, badHeader},
+	hostile.NextBroken:  {wantOK, wantOK},
 	hostile.ForeignNext: {wantOK, wantOK},
 	hostile.Escapes:     {wantOK, wantOK},
 	hostile.LongLine:    {wantOK, wantOK},

@@ -40,6 +40,7 @@ const (
 	Outcome     Case = "OutcomeEvil" // 400 OperationOutcome whose diagnostics hold escapes
 	WrongType   Case = "WrongType"   // a search answered with a Patient, not a Bundle
 	BadHeader   Case = "BadHeader"   // a response header holding raw escapes (Go's client refuses it)
+	NextBroken  Case = "NextBroken"  // a searchset whose next link (same origin) answers a 502 page
 )
 
 // Trickle is a search or read answered one byte every TrickleEvery, for up to EndlessFor: a
@@ -52,7 +53,7 @@ const (
 
 // Cases lists every case that ends at once.
 var Cases = []Case{HTML200, HTML502, Empty200, PlainText, BadUTF8, Deep, Truncated, Endless,
-	Huge, HugeChunked, ForeignNext, Redirect, Escapes, RawEsc, LongLine, Outcome, WrongType, BadHeader}
+	Huge, HugeChunked, ForeignNext, Redirect, Escapes, RawEsc, LongLine, Outcome, WrongType, BadHeader, NextBroken}
 
 // Hostile strings a server may put in any field.
 const (
@@ -237,6 +238,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c Case, read boo
 	case ForeignNext:
 		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","total":40,` +
 			`"link":[{"relation":"self","url":"` + s.FHIRBase() + `/ForeignNext"},{"relation":"next","url":"` + s.Other.URL + `/fhir/ForeignNext?page=2"}],` +
+			`"entry":[{"resource":{"resourceType":"Patient","id":"p1","name":[{"family":"Firstpage"}]}}]}`))
+	case NextBroken:
+		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","total":40,` +
+			`"link":[{"relation":"next","url":"` + s.FHIRBase() + `/HtmlGateway?page=2"}],` +
 			`"entry":[{"resource":{"resourceType":"Patient","id":"p1","name":[{"family":"Firstpage"}]}}]}`))
 	case Redirect:
 		http.Redirect(w, r, s.Other.URL+"/fhir/Patient", http.StatusFound)
