@@ -135,20 +135,5 @@ func runDoctor(args []string, stdout, stderr io.Writer) int {
 
 // doctorConfig gathers the profile's settings and its key (or why it did not load).
 func doctorConfig(pc *profileContext) doctor.Config {
-	p := pc.profile
-	cfg := doctor.Config{Profile: p.Name, BaseURL: p.BaseURL, TokenURL: p.TokenURL, Scopes: p.Scopes,
-		Alg: p.Alg, KeyID: p.KeyID, JWKSURI: p.JWKSURI, CAFile: p.CAFile, Insecure: pc.opts.Insecure || p.InsecureSkipVerify}
-	if cfg.CAFile == "" {
-		cfg.CAFile = pc.opts.CAFile
-	}
-	creds, err := session.ResolveCredentials(p, pc.store.Secrets())
-	if err != nil {
-		cfg.KeyErr = err
-		cfg.ClientID = p.ClientID
-	} else {
-		cred := creds.ClientCredentials(p)
-		cfg.ClientID, cfg.Key, cfg.Alg, cfg.KeyID = cred.ClientID, cred.Signer, cred.Alg, cred.KeyID
-	}
-	cfg.ClientOptions = session.TransportOptions(p, pc.opts)
-	return cfg
+	return session.ProfileDoctorConfig(pc.profile, pc.store.Secrets(), pc.opts)
 }

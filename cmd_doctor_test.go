@@ -22,7 +22,14 @@ func TestSetupCommandsEndToEnd(t *testing.T) {
 	sessionCLI(t, "keygen", "--profile", "emr").want(t, 0)
 	sessionCLI(t, "profile", "add", "emr", "--base", srv.FHIRBase(), "--keyring", "--scopes", scopes, "--default").want(t, 0)
 
-	r := sessionCLI(t, "register")
+	// Before registration: the key is checked, and the missing client ID named where it matters.
+	r := sessionCLI(t, "doctor")
+	r.want(t, 1)
+	if !strings.Contains(r.stdout, "✓ Private key loads") || !strings.Contains(r.stdout, "no client ID yet") {
+		t.Errorf("doctor before registration should pass the key and name the missing client ID:\n%s", r.stdout)
+	}
+
+	r = sessionCLI(t, "register")
 	r.want(t, 0)
 	if !strings.Contains(r.stdout, "Admin > System > API Clients") {
 		t.Errorf("register does not tell the user about the admin's enable step:\n%s", r.stdout)

@@ -251,8 +251,8 @@ func firstNonSpace(b []byte) byte {
 // (a v2 "?category=" restriction counts as covering).
 func ScopeCovers(granted []string, typ string) bool {
 	for _, s := range granted {
-		_, rest, ok := strings.Cut(s, "/")
-		if !ok {
+		ctx, rest, ok := strings.Cut(s, "/")
+		if !ok || (ctx != "system" && ctx != "user" && ctx != "patient") {
 			continue
 		}
 		rest, _, _ = strings.Cut(rest, "?")

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/doctor"
@@ -46,46 +44,17 @@ const (
 	AccessLocked                      // no granted scope covers the type
 )
 
-// TypeAccess checks the granted scopes for read access to typ. It understands SMART v1
-// (system/Patient.read, system/*.read, patient/Patient.*) and v2 (system/Patient.rs,
-// system/Observation.rs?category=...) forms, for system, user and patient contexts.
+// TypeAccess checks the granted scopes for read access to typ (SMART v1 and v2 forms, for
+// system, user and patient contexts: fhirclient.ScopeCovers).
 func TypeAccess(tok *fhirclient.Token, typ string) ScopeAccess {
-	if tok == nil {
+	switch {
+	case tok == nil:
 		return AccessUnknown
-	}
-	for _, s := range tok.Granted {
-		if scopeReads(s, typ) {
-			return AccessReadable
-		}
+	case fhirclient.ScopeCovers(tok.Granted, typ):
+		return AccessReadable
 	}
 	return AccessLocked
 }
 
 // MissingScope names the scope a client would need to read typ, in OpenEMR's v1 form.
 func MissingScope(typ string) string { return "system/" + typ + ".read" }
-
-func scopeReads(scope, typ string) bool {
-	ctxRes, perm, ok := strings.Cut(scope, ".")
-	if !ok {
-		return false
-	}
-	ctx, res, ok := strings.Cut(ctxRes, "/")
-	if !ok || !slices.Contains([]string{"system", "user", "patient"}, ctx) {
-		return false
-	}
-	if res != typ && res != "*" {
-		return false
-	}
-	perm, _, _ = strings.Cut(perm, "?") // v2 restrictions (?category=...) still allow some reads
-	switch perm {
-	case "read", "*":
-		return true
-	case "write":
-		return false
-	}
-	// SMART v2: letters from "cruds" in that order; r (read) or s (search) lets us browse.
-	if perm == "" || strings.Trim(perm, "cruds") != "" {
-		return false
-	}
-	return strings.ContainsAny(perm, "rs")
-}

@@ -22,29 +22,12 @@ type StepScreen interface {
 }
 
 // clientOptions are the setup's connection settings in session's terms.
-func (s *Setup) clientOptions() session.ClientOptions {
-	return session.ClientOptions{CAFile: s.Conn.CAFile, Insecure: s.Conn.Insecure, Log: s.Conn.Log, Trace: s.Conn.Trace}
-}
+func (s *Setup) clientOptions() session.ClientOptions { return s.Conn }
 
-// profileDoctorConfig gathers what the doctor checks for profile p: its settings, and its key
-// and client id from creds, or, when they could not be resolved, credErr (the doctor then
-// reports that first, as the cause).
+// profileDoctorConfig is session.DoctorConfig for the explorer's connection options.
 func profileDoctorConfig(p session.Profile, creds *session.Credentials, credErr error, o ConnOptions) *doctor.Config {
-	co := session.ClientOptions{CAFile: o.CAFile, Insecure: o.Insecure, Log: o.Log, Trace: o.Trace}
-	cfg := &doctor.Config{Profile: p.Name, BaseURL: p.BaseURL, TokenURL: p.TokenURL, Scopes: p.Scopes,
-		Alg: p.Alg, KeyID: p.KeyID, JWKSURI: p.JWKSURI, CAFile: p.CAFile, Insecure: o.Insecure || p.InsecureSkipVerify,
-		ClientID: p.ClientID, ClientOptions: session.TransportOptions(p, co)}
-	if cfg.CAFile == "" {
-		cfg.CAFile = o.CAFile
-	}
-	switch {
-	case creds != nil && creds.Key != nil:
-		cred := creds.ClientCredentials(p)
-		cfg.ClientID, cfg.Key, cfg.Alg, cfg.KeyID = cred.ClientID, cred.Signer, cred.Alg, cred.KeyID
-	case credErr != nil:
-		cfg.KeyErr = credErr
-	}
-	return cfg
+	cfg := session.DoctorConfig(p, creds, credErr, o)
+	return &cfg
 }
 
 // doctorForProfile loads profile name and its credentials (keyring I/O: call it in a
@@ -54,11 +37,8 @@ func doctorForProfile(setup *Setup, name string) (*doctor.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	creds, err := session.ResolveCredentials(p, setup.Store.Secrets())
-	if err != nil {
-		return profileDoctorConfig(p, nil, err, setup.Conn), nil
-	}
-	return profileDoctorConfig(p, creds, nil, setup.Conn), nil
+	cfg := session.ProfileDoctorConfig(p, setup.Store.Secrets(), setup.Conn)
+	return &cfg, nil
 }
 
 func init() {

@@ -167,7 +167,10 @@ func (r *run) do(ctx context.Context) {
 		r.skipFrom(5, "no usable private key")
 		return
 	}
-	r.checkAssertion()
+	if !r.checkAssertion() {
+		r.skipFrom(6, "no client assertion could be signed")
+		return
+	}
 	if !r.checkToken(ctx) {
 		r.skipFrom(7, "no access token")
 		return

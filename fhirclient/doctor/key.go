@@ -185,14 +185,20 @@ func sameRSA(k jwk, pub *rsa.PublicKey) bool {
 
 // checkAssertion is step 5: sign one assertion and show what the server will see (never the
 // signature), with the audience and the clocks checked.
-func (r *run) checkAssertion() {
+func (r *run) checkAssertion() bool {
+	if r.cfg.ClientID == "" {
+		r.add(Check{Step: 5, ID: "assertion.sign", Title: "Sign a client assertion", Status: Fail,
+			Cause: "the profile has no client ID yet, so the assertion has no iss and sub",
+			Fix:   "register the client (fhirscope register, or the wizard), or set the client ID the server's admin gave you (fhirscope profile set NAME --client-id ID)"})
+		return false
+	}
 	now := r.cfg.now()
 	cred := fhirclient.Credentials{ClientID: r.cfg.ClientID, Signer: r.cfg.Key, Alg: r.alg, KeyID: r.cfg.KeyID}
 	jws, err := fhirclient.SignAssertion(cred, r.tokenURL, now)
 	if err != nil {
 		r.add(Check{Step: 5, ID: "assertion.sign", Title: "Sign a client assertion", Status: Fail, Cause: err.Error(),
 			Fix: "check the client ID and the key"})
-		return
+		return false
 	}
 	header, claims := decodeJWT(jws)
 	sign := Check{Step: 5, ID: "assertion.sign", Title: "Sign a client assertion", Status: Pass,
@@ -206,10 +212,6 @@ func (r *run) checkAssertion() {
 		if v, ok := claims[name]; ok {
 			sign.Items = append(sign.Items, Item{Name: "claim." + name, Status: Pass, Detail: claimString(name, v)})
 		}
-	}
-	if r.cfg.ClientID == "" {
-		sign.Status, sign.Cause = Fail, "the profile has no client ID: iss and sub are empty"
-		sign.Fix = "register the client (fhirscope register) or set the client ID the server gave you"
 	}
 	r.add(sign)
 
@@ -246,4 +248,5 @@ func (r *run) checkAssertion() {
 		clock.Status, clock.Detail = Pass, fmt.Sprintf("skew %s (the Date header has 1 s resolution)", r.skew.Round(time.Second))
 	}
 	r.add(clock)
+	return true
 }
