@@ -63,6 +63,7 @@ type App struct {
 	fixed      bool        // styles given by the caller: ignore the terminal background
 	conn       *Connection // the current connection, for the palette's Reconnect
 	now        func() time.Time
+	quitArmed  bool // q was pressed once over unsaved work; a second q quits
 }
 
 type tickMsg time.Time
@@ -235,6 +236,8 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, keys.ForceQuit) {
 		return tea.Quit
 	}
+	armed := a.quitArmed
+	a.quitArmed = false // any key but a second q disarms
 	if a.err != nil {
 		switch {
 		case key.Matches(k, keys.Back), key.Matches(k, keys.Open), k.String() == "space":
@@ -264,6 +267,10 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, keys.Quit):
+		if work := a.unsavedWork(); work != "" && !armed {
+			a.quitArmed = true
+			return a.setStatus(work + " · q again quits, any other key stays")
+		}
 		return tea.Quit
 	case key.Matches(k, keys.Back):
 		if cs, ok := top.(CancellableScreen); ok && cs.Busy() {
@@ -410,3 +417,16 @@ type resetMsg struct{ Screen Screen }
 
 // Reset returns a command that replaces the whole stack with s.
 func Reset(s Screen) tea.Cmd { return func() tea.Msg { return resetMsg{s} } }
+
+// unsavedWork is what quitting now would lose, from the first screen on the stack that has
+// any (the setup wizard before Save); "" when nothing.
+func (a *App) unsavedWork() string {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if g, ok := a.stack[i].(UnsavedScreen); ok {
+			if w := g.UnsavedWork(); w != "" {
+				return w
+			}
+		}
+	}
+	return ""
+}

@@ -84,6 +84,12 @@ type CancellableScreen interface {
 	Cancel()
 }
 
+// UnsavedScreen is a screen holding work that quitting would lose: the first q then asks
+// for a second one (ctrl+c still quits at once).
+type UnsavedScreen interface {
+	UnsavedWork() string // "" when there is nothing to lose
+}
+
 // PositionScreen reports a paging position for the status bar ("page 2 of 5 · links").
 type PositionScreen interface {
 	Position() string

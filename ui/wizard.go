@@ -138,6 +138,14 @@ func (w *WizardScreen) Cancel() {
 	w.keys.generating, w.reg.running = false, false
 }
 
+// UnsavedWork makes q ask before it throws away a setup in progress.
+func (w *WizardScreen) UnsavedWork() string {
+	if w.step == wsDone || !w.dirty() {
+		return ""
+	}
+	return "The new profile is not saved yet"
+}
+
 // dirty reports whether anything was typed or made that leaving would lose.
 func (w *WizardScreen) dirty() bool {
 	return w.name.Value() != "" || w.base.Value() != "" || w.clientID.Value() != "" || w.keys.key != nil

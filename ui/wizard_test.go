@@ -241,3 +241,24 @@ func TestWizardClientIDValidation(t *testing.T) {
 		t.Error("an empty client ID should lead to the registration step")
 	}
 }
+
+// q on a step without a text field would throw the setup away: it asks for a second q first.
+func TestWizardQuitAsksWhileUnsaved(t *testing.T) {
+	srv := newSandbox(t, fhirtest.Options{Patients: 1})
+	e := newWizardEnv(t, 100, 30, false)
+	e.toBase("clinic")
+	e.toKey(srv, "my-client") // the key step's menu: q is a command here, not text
+	e.d.press("q")
+	if e.d.quit {
+		t.Fatal("the first q quit and lost the unsaved setup")
+	}
+	if !strings.Contains(e.d.screen(), "not saved yet") {
+		t.Errorf("the first q should say what would be lost:\n%s", e.d.screen())
+	}
+	e.d.press("down", "q") // another key disarms: this q asks again
+	if e.d.quit {
+		t.Fatal("a q after another key should ask again, not quit")
+	}
+	e.d.press("q")
+	e.d.until("quit", func() bool { return e.d.quit })
+}
