@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -164,9 +165,17 @@ func readAll(f *os.File, size int64) ([]byte, func() error, error) {
 		}
 		return nil, nil, err
 	}
-	b, err := io.ReadAll(f)
+	// A pipe or device has no size to check first, and may never end (/dev/zero, `yes |`):
+	// read at most maxStreamRead, then refuse rather than fill memory.
+	b, err := io.ReadAll(io.LimitReader(f, maxStreamRead+1))
+	if err == nil && int64(len(b)) > maxStreamRead {
+		return nil, nil, fmt.Errorf("it is a pipe or device sending more than %d MB; save it to a file and open that (files are mapped, not read into memory)", maxStreamRead>>20)
+	}
 	return b, nil, err
 }
+
+// maxStreamRead bounds what is read from a pipe or device (a var so tests can lower it).
+var maxStreamRead int64 = 1 << 30
 
 func newSource(path string, data []byte, unmap func() error) (*Source, error) {
 	format, start, err := detect(path, data)
