@@ -76,6 +76,7 @@ var hostileWants = map[hostile.Case][2]want{ // [search, read]
 	hostile.WrongType:   {apiErr(fhirclient.KindNotBundle, 200, "other than a Bundle", `"Patient"`), wantOK},
 	hostile.BadHeader:   {badHeader, badHeader},
 	hostile.NextBroken:  {wantOK, wantOK},
+	hostile.Unicode:     {wantOK, wantOK},
 	hostile.ForeignNext: {wantOK, wantOK},
 	hostile.Escapes:     {wantOK, wantOK},
 	hostile.LongLine:    {wantOK, wantOK},

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"fhirscope/fhirclient/fhirtest/hostile"
 )
 
@@ -53,4 +55,39 @@ func TestHostileAbsoluteReferencesInTheInspector(t *testing.T) {
 	if hits, auths := hs.Other.Seen(); hits != 0 {
 		t.Fatalf("the other origin got %d requests (Authorization %q)", hits, auths)
 	}
+}
+
+// Text that is hard to measure (300 combining marks on one letter, wide CJK and emoji with
+// zero-width joiners, zero-width spaces, tabs, a 5,000-character word) keeps every frame within
+// the terminal and the table's columns aligned, at several sizes.
+func TestHostileUnicodeKeepsLayout(t *testing.T) {
+	for _, size := range [][2]int{{41, 12}, {80, 24}, {120, 40}} {
+		w, h := size[0], size[1]
+		d, _ := hostileApp(t, NewStyles(true), w, h)
+		app := d.app
+		d.send(PushMsg{OpenType(app.Common(), string(hostile.Unicode))})
+		res := app.Top().(*ResultsScreen)
+		d.until("the row", func() bool { return !res.Busy() && res.page != nil })
+		scr := d.screen()
+		assertFitsFrame(t, "results", scr, w, h)
+		assertFrameInert(t, "results", app.Render())
+		if hc, rc := columnOf(scr, "Gender"), columnOf(scr, "other"); hc < 0 || hc != rc {
+			t.Errorf("%dx%d: the Gender column starts at cell %d, its value at %d:\n%s", w, h, hc, rc, scr)
+		}
+		d.press("enter")
+		d.until("the inspector", func() bool { _, ok := app.Top().(*InspectorScreen); return ok })
+		d.press("E")
+		assertFitsFrame(t, "inspector", d.screen(), w, h)
+		assertFrameInert(t, "inspector", app.Render())
+	}
+}
+
+// columnOf is the display cell where word first starts on screen (-1 when absent).
+func columnOf(screen, word string) int {
+	for _, l := range strings.Split(screen, "\n") {
+		if i := strings.Index(l, word); i >= 0 {
+			return ansi.StringWidth(l[:i])
+		}
+	}
+	return -1
 }

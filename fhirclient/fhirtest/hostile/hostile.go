@@ -41,6 +41,7 @@ const (
 	WrongType   Case = "WrongType"   // a search answered with a Patient, not a Bundle
 	BadHeader   Case = "BadHeader"   // a response header holding raw escapes (Go's client refuses it)
 	NextBroken  Case = "NextBroken"  // a searchset whose next link (same origin) answers a 502 page
+	Unicode     Case = "Unicode"     // names of combining marks, wide and zero-width characters, tabs
 )
 
 // Trickle is a search or read answered one byte every TrickleEvery, for up to EndlessFor: a
@@ -53,7 +54,7 @@ const (
 
 // Cases lists every case that ends at once.
 var Cases = []Case{HTML200, HTML502, Empty200, PlainText, BadUTF8, Deep, Truncated, Endless,
-	Huge, HugeChunked, ForeignNext, Redirect, Escapes, RawEsc, LongLine, Outcome, WrongType, BadHeader, NextBroken}
+	Huge, HugeChunked, ForeignNext, Redirect, Escapes, RawEsc, LongLine, Outcome, WrongType, BadHeader, NextBroken, Unicode}
 
 // Hostile strings a server may put in any field.
 const (
@@ -81,6 +82,15 @@ func EvilPatient() string {
 		`"name":[{"family":"` + EvilFamily + `","given":["\u001b[2JJane\u202e\u009b0m"]}],` +
 		`"gender":"female","birthDate":"1970-01-01",` +
 		`"managingOrganization":{"reference":"HtmlPage/1","display":"\u001b]8;;http://evil/\u0007link"}}`
+}
+
+// UnicodePatient has text that is hard to measure: a letter under 300 combining marks, wide
+// CJK and emoji (with zero-width joiners), zero-width spaces, tabs and newlines, soft hyphens,
+// and a 5,000-character word without a space.
+func UnicodePatient() string {
+	zalgo := "Z" + strings.Repeat("\u0336\u0361", 150) + "algo"
+	return `{"resourceType":"Patient","id":"unicode","name":[{"family":"` + zalgo + `","given":["山田太郎👩‍👩‍👧‍👦","zero\u200bwidth\u200d\ufeff","tab\there\nnewline\u00ad"]}],` +
+		`"gender":"other","birthDate":"1970-01-01","identifier":[{"value":"` + strings.Repeat("W", 5000) + `"}]}`
 }
 
 // RawEscPatient writes the escapes as raw bytes inside JSON strings, which is not valid JSON
@@ -239,6 +249,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c Case, read boo
 		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","total":40,` +
 			`"link":[{"relation":"self","url":"` + s.FHIRBase() + `/ForeignNext"},{"relation":"next","url":"` + s.Other.URL + `/fhir/ForeignNext?page=2"}],` +
 			`"entry":[{"resource":{"resourceType":"Patient","id":"p1","name":[{"family":"Firstpage"}]}}]}`))
+	case Unicode:
+		_, _ = w.Write([]byte(wrap(UnicodePatient())))
 	case NextBroken:
 		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","total":40,` +
 			`"link":[{"relation":"next","url":"` + s.FHIRBase() + `/HtmlGateway?page=2"}],` +
