@@ -140,7 +140,8 @@ func (s *InspectorScreen) onFetched(msg inspectorFetchedMsg) tea.Cmd {
 	d := s.newDoc(msg.data)
 	if d.err != nil {
 		s.setStatus("cannot show "+ref+": "+termsafe.String(d.err.Error()), true)
-		return nil
+		// The reason is cut at the footer's width: the error panel shows it whole.
+		return ShowError(fmt.Errorf("the answer for %s is not JSON the inspector can show: %w", msg.ref, d.err))
 	}
 	s.back = append(s.back, s.cur)
 	if len(s.back) > maxHistory {
