@@ -154,6 +154,19 @@ func (e *BaseURLError) Error() string {
 	return s
 }
 
+// LinkError is a paging link (next, previous) from the server that is not a URL at all. No
+// request was sent.
+type LinkError struct {
+	Link string
+	Err  error
+}
+
+func (e *LinkError) Error() string {
+	return fmt.Sprintf("fhirclient: bad paging link %q: %v", truncate(e.Link, 200), e.Err)
+}
+
+func (e *LinkError) Unwrap() error { return e.Err }
+
 // TokenURLError is a token endpoint that is not an http(s) URL: the server's discovery gave
 // it, or the client was configured with it (Configured). No request was sent.
 type TokenURLError struct {

@@ -229,10 +229,20 @@ func parenthesised(s string) string {
 	return " (" + s + ")"
 }
 
+// Explain says why the server's paging link was not followed.
+func (e *LinkError) Explain() Explanation {
+	return Explanation{fmt.Sprintf("The server's paging link %q is not a usable URL (%v), so the page was not fetched.", truncate(e.Link, 200), e.Err),
+		"The server sends broken paging links: reload from the first page, use a larger page size, or have the server fixed."}
+}
+
 // Explain says why the token was withheld.
 func (e *OriginError) Explain() Explanation {
+	where := originOf(e.URL)
+	if where == "" { // javascript:, file:///..., mailto: have no origin: say what it was
+		where = fmt.Sprintf("%q", truncate(redactURL(e.URL), 200))
+	}
 	return Explanation{
-		Cause: fmt.Sprintf("The server pointed to %s, which is not on the FHIR base's origin %s; sending the access token there could leak it, so nothing was sent.", originOf(e.URL), originOf(e.Base)),
+		Cause: fmt.Sprintf("The server pointed to %s, which is not on the FHIR base's origin %s; sending the access token there could leak it, so nothing was sent.", where, originOf(e.Base)),
 		Fix:   "If the server is known under several names, use as base URL the one it uses in its own links (in OpenEMR, the site address setting).",
 	}
 }

@@ -2,7 +2,6 @@ package fhirclient
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"net/url"
 )
@@ -34,7 +33,7 @@ func (c *Client) followLink(ctx context.Context, from *Page, link string, number
 	// FHIR requires absolute links; a relative one is resolved against the page it came from.
 	lu, err := url.Parse(link)
 	if err != nil {
-		return nil, fmt.Errorf("fhirclient: bad paging link %q: %w", truncate(link, 200), err)
+		return nil, &LinkError{Link: link, Err: err}
 	}
 	if !lu.IsAbs() {
 		if from, perr := url.Parse(from.URL); perr == nil {

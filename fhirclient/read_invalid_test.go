@@ -112,3 +112,29 @@ func TestTooLargeTokenAnswerIsNotASearch(t *testing.T) {
 		t.Fatalf("%v: %+v", err, ex)
 	}
 }
+
+// A next link that is no URL at all was an untyped error (explained only by its own text); a
+// next link without an origin (javascript:, file:) was refused with "The server pointed to ,
+// which ...". Both now say what the link was, quoted.
+func TestBrokenAndOriginlessNextLinksAreExplained(t *testing.T) {
+	for link, want := range map[string]string{
+		`http://127.0.0.1:1/\u001b[2J`: "not a usable URL",
+		`javascript:alert(1)`:          `pointed to "javascript:alert(1)"`,
+		`file:///etc/passwd`:           `pointed to "file:///etc/passwd"`,
+	} {
+		srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","link":[{"relation":"next","url":"` + link +
+				`"}],"entry":[{"resource":{"resourceType":"Patient","id":"a"}}]}`))
+		})
+		c, _ := fhirclient.New(srv.URL + "/fhir")
+		p, err := c.Search(ctxT(t), "Patient", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Next(ctxT(t), p)
+		ex, ok := fhirclient.Explain(err)
+		if !ok || !strings.Contains(ex.Cause, want) || ex.Fix == "" || strings.ContainsAny(ex.Cause, "\x1b") {
+			t.Errorf("%s: %v: %+v", link, err, ex)
+		}
+	}
+}
