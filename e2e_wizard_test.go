@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,9 +24,9 @@ func TestE2EWizardFirstRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	secrets := session.NewSecrets()
-	secrets.Timeout = 10 * time.Second
-	if err := secrets.Check(); err != nil {
+	// This test binary's other tests swap go-keyring for its in-memory mock (process-wide), so
+	// the real keyring is asked from a fresh process: the built binary, or a probe re-exec.
+	if err := realKeyringCheck(); err != nil {
 		if os.Getenv("FHIRSCOPE_REQUIRE_KEYRING") == "1" {
 			t.Fatalf("FHIRSCOPE_REQUIRE_KEYRING=1 but no Secret Service is reachable: %v", err)
 		}
@@ -34,7 +35,6 @@ func TestE2EWizardFirstRun(t *testing.T) {
 	}
 	bin := fhirscopeBinary(t)
 	name := fmt.Sprintf("e2e-wizard-%d", os.Getpid())
-	t.Cleanup(func() { _ = secrets.Delete(name) })
 
 	// The sandbox as a user would start it, enabling registered clients at once.
 	dir := t.TempDir()
@@ -104,8 +104,16 @@ func TestE2EWizardFirstRun(t *testing.T) {
 	tm.keys("q")
 	tm.waitFor("quit", "fhirscope exited with 0")
 
-	// The profile is in the config, the key and client ID in the keyring, no key on disk.
-	store, err := session.OpenStore(config, secrets)
+	// The profile is in the config without a key file; key and client ID are in the real
+	// keyring: the binary mints a token from them alone.
+	cli := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		return string(out), err
+	}
+	t.Cleanup(func() { _, _ = cli("profile", "rm", name, "--force") })
+	store, err := session.OpenStore(config, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,9 +121,8 @@ func TestE2EWizardFirstRun(t *testing.T) {
 	if err != nil || p.ClientID == "" || p.KeyFile != "" {
 		t.Fatalf("saved profile %+v: %v\n%s", p, err, scr)
 	}
-	entry, err := secrets.Get(name)
-	if err != nil || entry.Key == nil || entry.ClientID != p.ClientID {
-		t.Fatalf("keyring entry: %+v %v", entry, err)
+	if tok, err := cli("token", "--profile", name); err != nil || strings.Count(strings.TrimSpace(tok), ".") != 2 {
+		t.Fatalf("fhirscope token with the key and client ID from the keyring: %v %q", err, tok)
 	}
 	entries, _ := os.ReadDir(home)
 	for _, e := range entries {
@@ -123,4 +130,42 @@ func TestE2EWizardFirstRun(t *testing.T) {
 			t.Errorf("a key file was written: %s", e.Name())
 		}
 	}
+}
+
+// realKeyringCheck asks the real Secret Service whether it works, from a fresh copy of this
+// test binary running only TestRealKeyringProbe (no mock installed there).
+func realKeyringCheck() error {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRealKeyringProbe$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "FHIRSCOPE_KEYRING_PROBE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("keyring probe: %v: %s", err, out)
+	}
+	if msg, ok := strings.CutPrefix(lineWith(string(out), "PROBE:"), "PROBE: "); ok && msg != "ok" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+func lineWith(s, prefix string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
+}
+
+// TestRealKeyringProbe is realKeyringCheck's helper process; run on its own it does nothing.
+func TestRealKeyringProbe(t *testing.T) {
+	if os.Getenv("FHIRSCOPE_KEYRING_PROBE") != "1" {
+		t.Skip("helper process of the end-to-end wizard test")
+	}
+	s := session.NewSecrets()
+	s.Timeout = 10 * time.Second
+	if err := s.Check(); err != nil {
+		fmt.Println("PROBE:", strings.ReplaceAll(err.Error(), "\n", " "))
+		return
+	}
+	fmt.Println("PROBE: ok")
 }
