@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"math"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -45,5 +47,27 @@ func TestHostileNextPageFailureKeepsThePage(t *testing.T) {
 	d.until("reloaded", func() bool { return !res.Busy() && res.page != nil && res.err == nil })
 	if !strings.Contains(d.screen(), "Firstpage") {
 		t.Fatalf("r should reload the first page:\n%s", d.screen())
+	}
+}
+
+// A server's Bundle.total near MaxInt64 made the page count overflow: "page 2 of 1".
+func TestHostileHugeTotalPageCount(t *testing.T) {
+	d, hs := hostileApp(t, NoColorStyles(), 100, 20)
+	app := d.app
+	hs.Override(hs.Path(hs.FHIRBase()+"/Observation"), func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","total":9223372036854775807,` +
+			`"link":[{"relation":"next","url":"` + hs.FHIRBase() + `/Observation?p=2"}],"entry":[` +
+			`{"resource":{"resourceType":"Observation","id":"o1","status":"final"}},{"resource":{"resourceType":"Observation","id":"o2","status":"final"}}]}`))
+	})
+	d.send(PushMsg{OpenType(app.Common(), "Observation")})
+	res := app.Top().(*ResultsScreen)
+	d.until("the first page", func() bool { return !res.Busy() && res.page != nil })
+	if n, ok := res.pageCount(); !ok || n != math.MaxInt64/2+1 {
+		t.Fatalf("page count %d %v:\n%s", n, ok, d.screen())
+	}
+	d.press("n")
+	d.until("page 2", func() bool { return !res.Busy() && res.page.Number == 2 })
+	if !strings.Contains(d.screen(), "page 2 of 4611686018427387904") {
+		t.Fatalf("status bar:\n%s", d.screen())
 	}
 }

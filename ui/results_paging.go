@@ -325,7 +325,8 @@ func (s *ResultsScreen) pageCount() (int, bool) {
 		return n, s.records == nil || s.records.Done()
 	}
 	if s.page != nil && s.page.HasTotal && s.page.Count > 0 {
-		return max(1, (s.page.Total+s.page.Count-1)/s.page.Count), true
+		// Not (Total+Count-1)/Count: a server's total near MaxInt64 would overflow.
+		return max(1, s.page.Total/s.page.Count+min(1, s.page.Total%s.page.Count)), true
 	}
 	if s.page != nil && (s.lastPage > 0 || !s.page.HasNext()) {
 		return max(s.lastPage, s.page.Number), true
