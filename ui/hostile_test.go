@@ -334,6 +334,15 @@ func TestHostileDataInResultsAndInspector(t *testing.T) {
 			t.Errorf("the first page should stay on screen:\n%s", scr)
 		}
 		assertFrameInert(t, "foreign next", app.Render())
+		// The last page's link is on the other origin too.
+		d.press(">")
+		d.until("the refusal of the last page", func() bool {
+			return !res.Busy() && res.err != nil && strings.Contains(d.screen(), "Could not load the page")
+		})
+		if oe := (*fhirclient.OriginError)(nil); !errors.As(res.err, &oe) || !strings.Contains(oe.URL, "page=40") ||
+			!strings.Contains(d.screen(), "Firstpage") {
+			t.Fatalf("last page: %v\n%s", res.err, d.screen())
+		}
 		d.press("esc")
 		if app.Top() != Screen(types) {
 			t.Fatalf("esc: top %T", app.Top())

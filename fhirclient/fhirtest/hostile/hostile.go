@@ -32,7 +32,7 @@ const (
 	Endless     Case = "Endless"     // a chunked body that never ends
 	Huge        Case = "HugeBody"    // 50 MB with a Content-Length
 	HugeChunked Case = "HugeChunked" // 50 MB without a Content-Length
-	ForeignNext Case = "ForeignNext" // a searchset whose next link is on Other
+	ForeignNext Case = "ForeignNext" // a searchset whose next and last links are on Other
 	Redirect    Case = "Redirect"    // 302 to Other
 	Escapes     Case = "Escapes"     // a Patient whose name and id hold terminal escapes
 	RawEsc      Case = "RawEsc"      // a Patient with raw ESC bytes inside JSON strings
@@ -247,7 +247,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c Case, read boo
 		}
 	case ForeignNext:
 		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","total":40,` +
-			`"link":[{"relation":"self","url":"` + s.FHIRBase() + `/ForeignNext"},{"relation":"next","url":"` + s.Other.URL + `/fhir/ForeignNext?page=2"}],` +
+			`"link":[{"relation":"self","url":"` + s.FHIRBase() + `/ForeignNext"},{"relation":"next","url":"` + s.Other.URL + `/fhir/ForeignNext?page=2"},` +
+			`{"relation":"last","url":"` + s.Other.URL + `/fhir/ForeignNext?page=40"}],` +
 			`"entry":[{"resource":{"resourceType":"Patient","id":"p1","name":[{"family":"Firstpage"}]}}]}`))
 	case Unicode:
 		_, _ = w.Write([]byte(wrap(UnicodePatient())))
