@@ -228,8 +228,12 @@ func (s *DoctorScreen) lines() []string {
 			line += st.Subtle.Render(": " + termsafe.String(c.Detail))
 		}
 		out = append(out, truncate(line, width))
+		nameWidth := 0 // the widest row name of this check, so the details line up
 		for _, it := range c.Items {
-			row := fmt.Sprintf("     %s %-30s %s", statusMark(st, it.Status), termsafe.String(it.Name), st.Subtle.Render(termsafe.String(it.Detail)))
+			nameWidth = max(nameWidth, min(40, len(termsafe.String(it.Name))))
+		}
+		for _, it := range c.Items {
+			row := fmt.Sprintf("     %s %-*s %s", statusMark(st, it.Status), nameWidth, termsafe.String(it.Name), st.Subtle.Render(termsafe.String(it.Detail)))
 			if it.Fix != "" && it.Status != doctor.Pass {
 				row += st.Faint.Render(" → ") + termsafe.String(it.Fix)
 			}

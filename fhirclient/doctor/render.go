@@ -45,8 +45,12 @@ func WriteText(w io.Writer, r *Report, clean func(string) string) {
 			line += ": " + clean(c.Detail)
 		}
 		fmt.Fprintln(w, line)
+		nameWidth := 0 // the widest row name of this check, so the details line up
 		for _, it := range c.Items {
-			row := fmt.Sprintf("      %s %-34s %s", it.Status.Symbol(), clean(it.Name), clean(it.Detail))
+			nameWidth = max(nameWidth, min(40, len(clean(it.Name))))
+		}
+		for _, it := range c.Items {
+			row := fmt.Sprintf("      %s %-*s %s", it.Status.Symbol(), nameWidth, clean(it.Name), clean(it.Detail))
 			if it.Fix != "" && it.Status != Pass {
 				// the scope (or change) that would turn this row into a pass
 				row += "  → " + clean(it.Fix)
