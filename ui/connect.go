@@ -154,6 +154,9 @@ func (s *ConnectScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			s.c.Client = s.conn.Client
 			s.c.Insecure = s.c.Insecure || s.conn.Client.Insecure()
 		}
+		if s.conn.Doctor != nil { // a Prepare step may have made the setup (the demo's)
+			s.c.Doctor = s.conn.Doctor
+		}
 		return s, s.run(msg.index + 1)
 	case tea.KeyPressMsg:
 		keys := s.c.Keys

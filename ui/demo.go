@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fhirscope/fhirclient"
+	"fhirscope/fhirclient/doctor"
 	"fhirscope/fhirclient/fhirtest"
 	"fhirscope/session"
 )
@@ -182,5 +183,8 @@ func (d *Demo) enable(_ context.Context, conn *Connection) (string, error) {
 		return "", err
 	}
 	conn.Client, conn.Cred = client, cred
+	// The palette's "Run the doctor" checks this setup like any profile's.
+	conn.Doctor = &doctor.Config{Profile: "demo", BaseURL: srv.FHIRBase(), ClientID: id, Scopes: scopes,
+		Key: key.Signer, Alg: key.Alg, KeyID: key.KeyID}
 	return "enabled, as under Admin > System > API Clients", nil
 }
