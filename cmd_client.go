@@ -183,12 +183,7 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 		printError(stderr, "get", err)
 		return 1
 	}
-	if *pretty == "always" || (*pretty == "auto" && isTerminal(stdout)) {
-		var buf bytes.Buffer
-		if json.Indent(&buf, body, "", "  ") == nil {
-			body = buf.Bytes()
-		}
-	}
+	body = renderBody(body, *pretty, isTerminal(stdout))
 	if _, err := stdout.Write(body); err != nil {
 		return 1
 	}
@@ -230,4 +225,20 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// renderBody indents the JSON when asked (pretty "always", or "auto" on a terminal) and, for a
+// terminal, makes it inert text: escapes, C1 and bidi controls are shown, not obeyed. A pipe
+// or file gets the server's bytes unchanged.
+func renderBody(body []byte, pretty string, tty bool) []byte {
+	if pretty == "always" || (pretty == "auto" && tty) {
+		var buf bytes.Buffer
+		if json.Indent(&buf, body, "", "  ") == nil {
+			body = buf.Bytes()
+		}
+	}
+	if tty {
+		body = []byte(termsafe.Text(string(body)))
+	}
+	return body
 }

@@ -85,3 +85,23 @@ func TestSetupCommandsEndToEnd(t *testing.T) {
 	r = sessionCLI(t, "get", "Condition")
 	r.want(t, 1, "scope")
 }
+
+// fhirscope get on a terminal shows server text inert; through a pipe it stays byte-exact.
+func TestGetRendersInertTextOnATerminal(t *testing.T) {
+	hostile := []byte(`{"resourceType":"Patient","name":[{"text":"\u001b]52;c;AAAA\u0007\u001b[2J \u202eevil \u009b"}]}`)
+	hostile = []byte(strings.NewReplacer(`\u001b`, "\x1b", `\u0007`, "\a", `\u202e`, "\u202e", `\u009b`, "\u009b").Replace(string(hostile)))
+	out := string(renderBody(hostile, "auto", true))
+	for _, bad := range []string{"\x1b", "\a", "\u202e", "\u009b"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("terminal output holds a raw %q:\n%s", bad, out)
+		}
+	}
+	// Raw bidi and C1 characters are valid JSON: that body is indented, and still inert.
+	valid := "{\"name\":\"\u202eevil \u009b\"}"
+	if out := string(renderBody([]byte(valid), "auto", true)); !strings.Contains(out, "\n  \"name\"") || strings.Contains(out, "\u202e") {
+		t.Errorf("terminal output of valid JSON is not indented or not inert:\n%s", out)
+	}
+	if piped := renderBody(hostile, "auto", false); string(piped) != string(hostile) {
+		t.Errorf("piped output changed: %q", piped)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -24,10 +25,13 @@ type tuiFlags struct {
 	demoFlavor string
 	patients   int
 	caFile     string
-	insecure   bool
-	noMouse    bool
-	trace      string
-	helpTUI    bool
+	// maxResponseMB and timeout bound every exchange (see registerLimitFlags).
+	maxResponseMB int64
+	timeout       time.Duration
+	insecure      bool
+	noMouse       bool
+	trace         string
+	helpTUI       bool
 }
 
 func newTUIFlagSet(f *tuiFlags, stderr io.Writer) *flag.FlagSet {
@@ -38,6 +42,7 @@ func newTUIFlagSet(f *tuiFlags, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.demoFlavor, "demo-flavor", string(fhirtest.Flavor704), "sandbox flavor for --demo: "+flavorList())
 	fs.IntVar(&f.patients, "patients", fhirtest.DefaultClinicalPatients, "synthetic patients for --demo (up to 100000)")
 	fs.StringVar(&f.caFile, "ca-file", "", "extra PEM CA bundle to trust for TLS")
+	registerLimitFlags(fs, &f.maxResponseMB, &f.timeout)
 	fs.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification (shows a warning banner)")
 	fs.BoolVar(&f.noMouse, "no-mouse", false, "leave the mouse to the terminal (text selection works; no wheel scrolling)")
 	fs.StringVar(&f.trace, "trace", "", "append every HTTP exchange (redacted) to `FILE` as JSON lines")
@@ -58,10 +63,7 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	var f tuiFlags
 	fs := newTUIFlagSet(&f, stderr)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "fhirscope: unknown command %q (see fhirscope help)\n", fs.Arg(0))
@@ -99,7 +101,8 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	}
 
 	opts := ui.Options{Insecure: f.insecure, NoMouse: f.noMouse, Log: log}
-	connOpts := ui.ConnOptions{CAFile: f.caFile, Insecure: f.insecure, Log: log, Trace: trace}
+	connOpts := ui.ConnOptions{CAFile: f.caFile, Insecure: f.insecure, Log: log, Trace: trace,
+		MaxResponseBytes: f.maxResponseMB << 20, Timeout: f.timeout}
 	if f.demo {
 		demo := ui.NewDemo(ui.DemoOptions{Flavor: fhirtest.Flavor(f.demoFlavor), Patients: f.patients, Log: log, Trace: trace})
 		defer demo.Close()
@@ -198,10 +201,7 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -209,7 +209,7 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 	}
 	opts, closeFile, err := ui.OfflineOptions(fs.Arg(0), *noMouse)
 	if err != nil {
-		fmt.Fprintln(stderr, "fhirscope open:", err)
+		printError(stderr, "fhirscope open", err) // the message quotes the file's path and content
 		return 1
 	}
 	defer closeFile()

@@ -21,39 +21,16 @@ type Explanation struct {
 	Cause, Fix string
 }
 
-// Explain returns the explanation of any error this package produces (wrapped or not);
-// ok is false for errors it knows nothing about.
+// Explain returns the explanation of any error that explains itself (this package's typed
+// errors, wrapped or not); ok is false for errors it knows nothing about.
 func Explain(err error) (ex Explanation, ok bool) {
-	var (
-		ae *AuthError
-		pe *APIError
-		oe *OriginError
-		be *BaseURLError
-		ne *NetworkError
-		// explainer covers the package's other typed errors (e.g. *RegistrationError).
-		explainer interface{ Explain() Explanation }
-	)
-	switch {
-	case errors.As(err, &ae):
-		return ae.Explain(), true
-	case errors.As(err, &pe):
-		return pe.Explain(), true
-	case errors.As(err, &oe):
-		return oe.Explain(), true
-	case errors.As(err, &be):
-		return be.Explain(), true
-	case errors.As(err, &ne):
-		return ne.Explain(), true
-	case errors.As(err, &explainer):
+	var explainer interface{ Explain() Explanation }
+	if errors.As(err, &explainer) {
 		return explainer.Explain(), true
-	case errors.Is(err, ErrNoCredentials):
+	}
+	if errors.Is(err, ErrNoCredentials) {
 		return Explanation{"No client ID and private key are configured for this server.",
 			"Set up a profile with a client ID and key (fhirscope profile add), or run fhirscope keygen first."}, true
-	}
-	// Any other error of this package (or wrapped one) that explains itself.
-	var self interface{ Explain() Explanation }
-	if errors.As(err, &self) {
-		return self.Explain(), true
 	}
 	return Explanation{}, false
 }
@@ -190,10 +167,10 @@ func (e *APIError) Explain() Explanation {
 		return Explanation{fmt.Sprintf("The server answered HTTP %d with a body that is not valid JSON%s.", e.Status, parenthesised(e.Detail)),
 			"Check the base URL; a proxy or a server error may be producing this body."}
 	case KindTooLarge:
-		fix := "Narrow the search (filters, a smaller _count) or raise the response size limit."
+		fix := "Narrow the search (filters, a smaller _count) or raise the response size limit (--max-response-mb)."
 		if e.Method != http.MethodGet {
 			// A token or registration answer is a few KB: no search to narrow.
-			fix = "Check the URL is the right endpoint (its answer should be small), or raise the response size limit."
+			fix = "Check the URL is the right endpoint (its answer should be small), or raise the response size limit (--max-response-mb)."
 		}
 		return Explanation{fmt.Sprintf("The answer was larger than the limit of %d bytes and was not read.", e.Limit), fix}
 	case KindRateLimited:
@@ -281,7 +258,7 @@ func (e *NetworkError) Explain() Explanation {
 	case errors.Is(e.Err, context.Canceled):
 		return Explanation{"The request was cancelled.", "Nothing to fix."}
 	case errors.Is(e.Err, context.DeadlineExceeded) || errors.Is(e.Err, os.ErrDeadlineExceeded) || isTimeout(e.Err):
-		return Explanation{"The server did not answer in time.", "Check the server is up and reachable from here; for big searches, raise the timeout or lower _count."}
+		return Explanation{"The server did not answer in time.", "Check the server is up and reachable from here; for big searches, raise the timeout (--timeout) or lower _count."}
 	case errors.As(e.Err, &dnsErr):
 		return Explanation{"The server's host name could not be resolved (" + dnsErr.Name + ").", "Check the spelling of the host in the base URL, and DNS / VPN."}
 	case errors.Is(e.Err, syscall.ECONNREFUSED):

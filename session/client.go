@@ -2,6 +2,7 @@ package session
 
 import (
 	"io"
+	"time"
 
 	"fhirscope/fhirclient"
 )
@@ -13,7 +14,11 @@ type ClientOptions struct {
 	Insecure bool   // --insecure: TLS verification off (callers must show a warning)
 	Log      *fhirclient.RequestLog
 	Trace    io.Writer
-	Extra    []fhirclient.Option
+	// MaxResponseBytes and Timeout override the client's defaults when positive
+	// (--max-response-mb, --timeout).
+	MaxResponseBytes int64
+	Timeout          time.Duration
+	Extra            []fhirclient.Option
 }
 
 // ClientCredentials turns resolved credentials into what fhirclient signs with; the profile's
@@ -65,6 +70,12 @@ func TransportOptions(p Profile, o ClientOptions) []fhirclient.Option {
 	}
 	if o.Trace != nil {
 		opts = append(opts, fhirclient.WithTrace(o.Trace))
+	}
+	if o.MaxResponseBytes > 0 {
+		opts = append(opts, fhirclient.WithMaxResponseBytes(o.MaxResponseBytes))
+	}
+	if o.Timeout > 0 {
+		opts = append(opts, fhirclient.WithTimeout(o.Timeout))
 	}
 	return append(opts, o.Extra...)
 }
