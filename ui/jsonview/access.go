@@ -120,48 +120,64 @@ func (m *Model) TextAtCursor() string {
 // a "reference" string member, a Reference object (or its closing
 // bracket), or another member of that object such as its "display".
 func (m *Model) ReferenceAtCursor() (string, bool) {
-	i := m.cursorNode()
-	n := &m.nodes[i]
-	if n.kind == jsonscan.String && n.key.Start >= 0 {
-		if m.keyText(n) == "reference" {
-			return m.referenceString(n)
-		}
-		if n.parent >= 0 {
-			return m.referenceMember(n.parent)
-		}
-		return "", false
-	}
-	if n.kind == jsonscan.Object {
-		return m.referenceMember(i)
-	}
-	return "", false
+	ref, _, ok := m.referenceAtCursor()
+	return ref, ok
 }
 
-// referenceMember reads the "reference" member of object node i. Only
-// small objects are scanned: a Reference is a few members, and the app may
-// ask on every frame while the cursor sits on a 50 MB Bundle.
+// RawReferenceAtCursor is the same reference as the resource writes it
+// (trimmed), reported exactly when ReferenceAtCursor reports one. An app
+// fetching the reference follows this one: an absolute URL keeps its
+// origin, so a client that sends its token only to its own server refuses
+// a link to another one, instead of the link being read as Type/id on ours.
+func (m *Model) RawReferenceAtCursor() (string, bool) {
+	_, raw, ok := m.referenceAtCursor()
+	return raw, ok
+}
+
+// referenceAtCursor returns the reference under the cursor both as
+// "Type/id" and as written; contained ("#x"), urn:uuid and malformed
+// references are not Type/id and report false.
+func (m *Model) referenceAtCursor() (ref, raw string, ok bool) {
+	i := m.cursorNode()
+	n := &m.nodes[i]
+	var found bool
+	switch {
+	case n.kind == jsonscan.String && n.key.Start >= 0 && m.keyText(n) == "reference":
+		var err error
+		raw, err = jsonscan.Unquote(m.data, n.val)
+		found = err == nil
+	case n.kind == jsonscan.String && n.key.Start >= 0 && n.parent >= 0:
+		raw, found = m.referenceMember(n.parent)
+	case n.kind == jsonscan.Object:
+		raw, found = m.referenceMember(i)
+	}
+	if !found {
+		return "", "", false
+	}
+	if ref, ok = summary.ParseReference(raw); !ok {
+		return "", "", false
+	}
+	return ref, strings.TrimSpace(raw), true
+}
+
+// referenceMember reads the "reference" string member of object node i,
+// undecoded into Type/id. Only small objects are scanned: a Reference is a
+// few members, and the app may ask on every frame while the cursor sits on
+// a 50 MB Bundle.
 func (m *Model) referenceMember(i int32) (string, bool) {
 	if m.nodes[i].val.Len() > 64<<10 {
 		return "", false
 	}
-	var ref string
+	var raw string
 	var ok bool
 	_ = jsonscan.ObjectMembers(m.data, m.nodes[i].val, func(k, v jsonscan.Span) bool {
 		if jsonscan.KeyEquals(m.data, k, "reference") {
-			if s, err := jsonscan.Unquote(m.data, v); err == nil {
-				ref, ok = summary.ParseReference(s)
-			}
+			var err error
+			raw, err = jsonscan.Unquote(m.data, v)
+			ok = err == nil
 			return false
 		}
 		return true
 	})
-	return ref, ok
-}
-
-func (m *Model) referenceString(n *node) (string, bool) {
-	s, err := jsonscan.Unquote(m.data, n.val)
-	if err != nil {
-		return "", false
-	}
-	return summary.ParseReference(s)
+	return raw, ok
 }

@@ -17,7 +17,8 @@
 //     top-left cell is on the screen.
 //   - Keys is the component's KeyMap; replace it to share the app's
 //     bindings. Enter is bound to Toggle by default: an app that follows
-//     references on enter checks ReferenceAtCursor first.
+//     references on enter checks RawReferenceAtCursor first (it keeps an
+//     absolute URL whole, so the client can refuse another origin).
 //   - ValueAtCursor/TextAtCursor are NOT sanitised (clipboard, files);
 //     everything View draws is, through ui/termsafe.
 package jsonview
