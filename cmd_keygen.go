@@ -38,14 +38,13 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "replace a key the profile already has (the server then needs the new JWKS)")
 	fs.Usage = func() { fmt.Fprint(stderr, keygenUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return sessionFlagExit(err)
+		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "keygen: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	profileSet := false
-	fs.Visit(func(f *flag.Flag) { profileSet = profileSet || f.Name == "profile" })
+	profileSet := flagGiven(fs, "profile")
 
 	key, err := session.GenerateKey(strings.ToUpper(*alg), *bits)
 	if err != nil {
@@ -147,12 +146,4 @@ func sessionWriteJWKS(key *session.Key, out string, stdout, stderr io.Writer, cm
 	}
 	fmt.Fprintf(stderr, "public JWKS: written to %s (register it with the server, or serve it at your jwks_uri)\n", out)
 	return 0
-}
-
-// usageExit maps a flag parse error to an exit code: --help is success.
-func sessionFlagExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
 }

@@ -77,7 +77,7 @@ func (c *profileCmd) parse(usage string, min, max int) (int, bool) {
 	args := c.args
 	for {
 		if err := c.fs.Parse(args); err != nil {
-			return sessionFlagExit(err), false
+			return flagExit(err), false
 		}
 		if c.fs.NArg() == 0 {
 			break
@@ -296,7 +296,7 @@ func profileSet(c *profileCmd) int {
 		}
 	}
 	p, _ := c.store.Get(name)
-	if profileFlagGiven(c.fs, "client-id") && p.KeyLocation() == session.SourceKeyring {
+	if flagGiven(c.fs, "client-id") && p.KeyLocation() == session.SourceKeyring {
 		if err := c.store.Secrets().SetClientID(name, p.ClientID); err != nil {
 			return c.fail(fmt.Errorf("saved in the config, but not in the keyring: %w", err))
 		}
@@ -378,12 +378,6 @@ func profileKeyWhere(p session.Profile) string {
 		return "file " + p.KeyFile
 	}
 	return "OS keyring"
-}
-
-func profileFlagGiven(fs *flag.FlagSet, name string) bool {
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
-	return given
 }
 
 func profileAbsPath(p string) (string, error) {
