@@ -72,8 +72,11 @@ func NewConnectScreen(c *Common, conn *Connection) *ConnectScreen {
 	for _, p := range conn.Prepare {
 		run := p.Run
 		s.rows = append(s.rows, stepRow{title: p.Title, run: func(ctx context.Context, conn *Connection) (string, func(*ConnectScreen), error) {
-			d, err := run(ctx, conn)
-			return d, nil, err
+			// A Prepare step fills in the connection (the demo's creates the Client) while
+			// View reads it on the UI goroutine: it works on a copy, stored by Update.
+			work := *conn
+			d, err := run(ctx, &work)
+			return d, func(s *ConnectScreen) { *s.conn = work }, err
 		}})
 	}
 	s.rows = append(s.rows,

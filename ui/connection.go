@@ -28,8 +28,8 @@ type Connection struct {
 }
 
 // Step is one line of the connect screen's step list. Run happens inside a tea.Cmd; it may
-// fill in conn (the demo's steps create the Client) and returns a one-line detail shown
-// beside the step once done.
+// fill in conn (the demo's steps create the Client), a copy the screen keeps only when Run
+// succeeds, and returns a one-line detail shown beside the step once done.
 type Step struct {
 	Title string
 	Run   func(ctx context.Context, conn *Connection) (detail string, err error)

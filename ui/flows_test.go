@@ -141,7 +141,9 @@ func TestDemoBootstrapConnects(t *testing.T) {
 	app := newTestApp(t, Options{Conn: demo.Connection(), Demo: true, Log: log, Now: time.Now})
 	d := newDriver(t, app, 120, 40)
 	cs := app.Top().(*ConnectScreen)
-	d.until("demo connected", func() bool { return cs.Done() || cs.Failed() != nil })
+	// Drawn between messages, as tea.Program does while the steps run (-race checks the
+	// steps never write what View reads).
+	d.until("demo connected", func() bool { _ = d.screen(); return cs.Done() || cs.Failed() != nil })
 	if err := cs.Failed(); err != nil {
 		t.Fatalf("demo failed: %v\n%s", err, d.screen())
 	}
