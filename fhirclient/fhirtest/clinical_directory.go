@@ -59,23 +59,6 @@ type locationJSON struct {
 	ManagingOrganization reference         `json:"managingOrganization"`
 }
 
-type clinPractitionerJSON struct {
-	ResourceType  string          `json:"resourceType"`
-	ID            string          `json:"id"`
-	Meta          meta            `json:"meta"`
-	Identifier    []identifier    `json:"identifier"`
-	Active        bool            `json:"active"`
-	Name          []humanName     `json:"name"`
-	Telecom       []contactPoint  `json:"telecom"`
-	Address       []address       `json:"address"`
-	Gender        string          `json:"gender"`
-	Qualification []qualification `json:"qualification"`
-}
-
-type qualification struct {
-	Code codeableConcept `json:"code"`
-}
-
 func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 	nPractices, nHospitals, nPract := directorySizes(cfg.Patients)
 	r := NewRand(cfg.Seed, 0xc11a1ca1)
@@ -192,7 +175,7 @@ func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, re
 	npi := newNPI(r)
 	phone := cityPhone(r, addr.City)
 	email := strings.ToLower(fmt.Sprintf("%s.%s@clinic.example.org", given, strings.NewReplacer("'", "", "ü", "u").Replace(family)))
-	p := clinPractitionerJSON{
+	p := practitionerJSON{
 		ResourceType: "Practitioner", ID: id, Meta: metaFor(when),
 		Identifier: []identifier{{System: "http://hl7.org/fhir/sid/us-npi", Value: npi}},
 		Active:     true,

@@ -173,29 +173,6 @@ func clinicHour(r Rand) time.Duration {
 	return 8*time.Hour + time.Duration(r.IntN(36))*15*time.Minute
 }
 
-type clinPatientJSON struct {
-	ResourceType         string           `json:"resourceType"`
-	ID                   string           `json:"id"`
-	Meta                 meta             `json:"meta"`
-	Extension            []fhirExtension  `json:"extension"`
-	Identifier           []identifier     `json:"identifier"`
-	Active               bool             `json:"active"`
-	Name                 []humanName      `json:"name"`
-	Telecom              []contactPoint   `json:"telecom"`
-	Gender               string           `json:"gender"`
-	BirthDate            string           `json:"birthDate"`
-	Address              []address        `json:"address"`
-	MaritalStatus        *codeableConcept `json:"maritalStatus,omitempty"`
-	Communication        []communication  `json:"communication"`
-	GeneralPractitioner  []reference      `json:"generalPractitioner"`
-	ManagingOrganization reference        `json:"managingOrganization"`
-}
-
-type communication struct {
-	Language  codeableConcept `json:"language"`
-	Preferred bool            `json:"preferred"`
-}
-
 var (
 	langEnglish  = codeableConcept{Coding: []coding{{System: "urn:ietf:bcp:47", Code: "en-US", Display: "English (United States)"}}, Text: "English"}
 	langSpanish  = codeableConcept{Coding: []coding{{System: "urn:ietf:bcp:47", Code: "es", Display: "Spanish"}}, Text: "Spanish"}
@@ -259,7 +236,7 @@ func (p *clinPatient) patientResource(i int) Resource {
 		lang = langSpanish
 	}
 	when := p.cfg.Reference.AddDate(0, 0, -1-r.IntN(60)).Add(clinicHour(r))
-	res := clinPatientJSON{
+	res := patientJSON{
 		ResourceType: "Patient", ID: p.id, Meta: metaFor(when),
 		Extension: []fhirExtension{
 			{URL: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race", Extension: []fhirExtension{
@@ -278,7 +255,7 @@ func (p *clinPatient) patientResource(i int) Resource {
 		MaritalStatus:        marital,
 		Communication:        []communication{{Language: lang, Preferred: true}},
 		GeneralPractitioner:  []reference{p.gp.ref},
-		ManagingOrganization: p.home.org,
+		ManagingOrganization: &p.home.org,
 	}
 	s := map[string][]string{
 		"_id": p.idTok, "name": lowerAll(given, middle, family), "family": lowerAll(family), "given": lowerAll(given, middle),

@@ -91,31 +91,47 @@ type (
 	}
 )
 
+// patientJSON is both generators' Patient: the clinical one adds the US Core extensions,
+// marital status and language, which the basic one leaves out (omitted when empty).
 type patientJSON struct {
-	ResourceType         string         `json:"resourceType"`
-	ID                   string         `json:"id"`
-	Meta                 meta           `json:"meta"`
-	Identifier           []identifier   `json:"identifier"`
-	Active               bool           `json:"active"`
-	Name                 []humanName    `json:"name"`
-	Telecom              []contactPoint `json:"telecom"`
-	Gender               string         `json:"gender"`
-	BirthDate            string         `json:"birthDate"`
-	Address              []address      `json:"address"`
-	GeneralPractitioner  []reference    `json:"generalPractitioner,omitempty"`
-	ManagingOrganization *reference     `json:"managingOrganization,omitempty"`
+	ResourceType         string           `json:"resourceType"`
+	ID                   string           `json:"id"`
+	Meta                 meta             `json:"meta"`
+	Extension            []fhirExtension  `json:"extension,omitempty"`
+	Identifier           []identifier     `json:"identifier"`
+	Active               bool             `json:"active"`
+	Name                 []humanName      `json:"name"`
+	Telecom              []contactPoint   `json:"telecom"`
+	Gender               string           `json:"gender"`
+	BirthDate            string           `json:"birthDate"`
+	Address              []address        `json:"address"`
+	MaritalStatus        *codeableConcept `json:"maritalStatus,omitempty"`
+	Communication        []communication  `json:"communication,omitempty"`
+	GeneralPractitioner  []reference      `json:"generalPractitioner,omitempty"`
+	ManagingOrganization *reference       `json:"managingOrganization,omitempty"`
 }
 
+type communication struct {
+	Language  codeableConcept `json:"language"`
+	Preferred bool            `json:"preferred"`
+}
+
+// practitionerJSON is both generators' Practitioner: the basic one has no qualification.
 type practitionerJSON struct {
-	ResourceType string         `json:"resourceType"`
-	ID           string         `json:"id"`
-	Meta         meta           `json:"meta"`
-	Identifier   []identifier   `json:"identifier"`
-	Active       bool           `json:"active"`
-	Name         []humanName    `json:"name"`
-	Telecom      []contactPoint `json:"telecom"`
-	Address      []address      `json:"address"`
-	Gender       string         `json:"gender"`
+	ResourceType  string          `json:"resourceType"`
+	ID            string          `json:"id"`
+	Meta          meta            `json:"meta"`
+	Identifier    []identifier    `json:"identifier"`
+	Active        bool            `json:"active"`
+	Name          []humanName     `json:"name"`
+	Telecom       []contactPoint  `json:"telecom"`
+	Address       []address       `json:"address"`
+	Gender        string          `json:"gender"`
+	Qualification []qualification `json:"qualification,omitempty"`
+}
+
+type qualification struct {
+	Code codeableConcept `json:"code"`
 }
 
 type organizationJSON struct {
