@@ -108,3 +108,14 @@ func TestRowClinical(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTextPatient is the online filter's per-row cost (ui results_filter.go) for a
+// clinical-dataset Patient.
+func BenchmarkTextPatient(b *testing.B) {
+	d := fhirtest.GenerateClinical(fhirtest.ClinicalConfig{Seed: 3, Patients: 1})
+	raw := d.All("Patient")[0].JSON
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		_ = Text(raw)
+	}
+}

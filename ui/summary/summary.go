@@ -32,13 +32,17 @@ func Columns(resourceType string) []Column {
 // is not JSON gives a row of empty cells. When resourceType is "" the
 // resource's own resourceType is used.
 func Row(resourceType string, resourceJSON []byte) []string {
-	res := parse(resourceJSON)
+	return row(resourceType, parse(resourceJSON))
+}
+
+// row is Row over a parsed resource, so Text pays for one parse, not two.
+func row(resourceType string, res node) []string {
+	own := res.get("resourceType").str()
 	if resourceType == "" {
-		resourceType = res.get("resourceType").str()
+		resourceType = own
 	}
 	l := layoutFor(resourceType)
 	var cells []string
-	own := res.get("resourceType").str()
 	switch {
 	case !res.isObject():
 		cells = make([]string, len(l.cols))
@@ -67,7 +71,7 @@ func Row(resourceType string, resourceJSON []byte) []string {
 func Text(resourceJSON []byte) string {
 	res := parse(resourceJSON)
 	typ := res.get("resourceType").str()
-	cells := Row(typ, resourceJSON)
+	cells := row(typ, res)
 	var b strings.Builder
 	b.WriteString(clean(typ))
 	b.WriteByte('/')
