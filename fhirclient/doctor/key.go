@@ -73,7 +73,10 @@ type jwk map[string]any
 
 func (k jwk) str(name string) string { s, _ := k[name].(string); return s }
 
-var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi"}
+// privateMembers are the JWK members that carry private key material (RFC 7518 section 6),
+// the same list as session's jwkPrivateMembers: session imports this package (DoctorConfig),
+// so the doctor cannot call session.InspectJWKS and reads the published set itself.
+var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // checkJWKS is step 4: fetch the profile's jwks_uri exactly as OpenEMR does (no redirects,
 // no cache) and find our public key, which must be the first RSA key.
