@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -36,7 +37,7 @@ type SmartConfig struct {
 // SupportsPrivateKeyJWT is true unless the server lists auth methods without private_key_jwt
 // (OpenEMR before 7.0.4 lists none, yet supports it).
 func (s *SmartConfig) SupportsPrivateKeyJWT() bool {
-	return len(s.TokenAuthMethods) == 0 || containsString(s.TokenAuthMethods, "private_key_jwt")
+	return len(s.TokenAuthMethods) == 0 || slices.Contains(s.TokenAuthMethods, "private_key_jwt")
 }
 
 // discoveryCache keeps one SmartConfig per base URL for the process, so every client, the
@@ -55,10 +56,6 @@ func (c *Client) Discover(ctx context.Context) (*SmartConfig, error) {
 
 // Rediscover discovers again, ignoring and replacing the cached configuration.
 func (c *Client) Rediscover(ctx context.Context) (*SmartConfig, error) {
-	return c.rediscover(ctx)
-}
-
-func (c *Client) rediscover(ctx context.Context) (*SmartConfig, error) {
 	sc, err := c.discover(ctx)
 	if err != nil {
 		return nil, err
@@ -245,13 +242,4 @@ func shapeName(s bodyShape) string {
 		return "JSON"
 	}
 	return "not JSON"
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 )
 
@@ -55,7 +56,7 @@ func (c *Capabilities) Types() []string {
 
 // Can reports whether the type supports the interaction (e.g. "search-type").
 func (r ResourceCapability) Can(interaction string) bool {
-	return containsString(r.Interactions, interaction)
+	return slices.Contains(r.Interactions, interaction)
 }
 
 const oauthURIsExtension = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
