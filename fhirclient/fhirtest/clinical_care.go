@@ -177,13 +177,13 @@ func (p *clinPatient) condition(e *encounterPlan, id string, code concept, onset
 func (p *clinPatient) medicationRequest(e *encounterPlan, key string, at time.Time, status string, reasonID string) {
 	m := medications[key]
 	id := p.r.UUID()
-	requester := p.gp.ref
+	requester := p.gp // without a visit, the patient's GP renews it
 	if e != nil {
-		requester = e.pract.ref
+		requester = e.pract
 	}
 	mr := medicationRequestJSON{ResourceType: "MedicationRequest", ID: id, Meta: metaFor(at), Status: status, Intent: "order",
 		Category: []codeableConcept{medCatCommunity.cc()}, MedicationCodeableConcept: m.Code.cc(), Subject: p.ref,
-		AuthoredOn: fhirTime(at), Requester: requester,
+		AuthoredOn: fhirTime(at), Requester: requester.ref,
 		DosageInstruction: []dosage{{Sequence: 1, Text: m.Sig, AsNeededBoolean: m.PRN,
 			Timing:      timing{Repeat: timingRepeat{Frequency: m.PerDay, Period: 1, PeriodUnit: "d"}},
 			DoseAndRate: []doseAndRate{{DoseQuantity: simpleQuantity{Value: m.DoseCount, Unit: m.DoseUnit[1 : len(m.DoseUnit)-1], System: sysUCUM, Code: m.DoseUnit}}}}},
@@ -203,12 +203,8 @@ func (p *clinPatient) medicationRequest(e *encounterPlan, key string, at time.Ti
 		reason := reasonACECough.cc()
 		mr.StatusReason = &reason
 	}
-	requesterID := p.gp.id
-	if e != nil {
-		requesterID = e.pract.id
-	}
 	s := map[string][]string{"code": m.Code.tokens, "status": statusTok, "intent": tokOrder,
-		"authoredon": p.timeTok(at), "requester": requesterID}
+		"authoredon": p.timeTok(at), "requester": requester.id}
 	p.add("MedicationRequest", id, mr, at, e, s)
 }
 

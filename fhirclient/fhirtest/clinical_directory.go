@@ -73,12 +73,12 @@ func newClinicalDirectory(cfg ClinicalConfig) *clinicalDirectory {
 		when := updated()
 		o := organizationJSON{
 			ResourceType: "Organization", ID: id, Meta: metaFor(when),
-			Identifier: []identifier{{System: "http://hl7.org/fhir/sid/us-npi", Value: npi}},
+			Identifier: []identifier{{System: npiSystem, Value: npi}},
 			Active:     true, Type: []codeableConcept{orgTypeProv.cc()}, Name: name,
 			Telecom: []contactPoint{{System: "phone", Value: phone, Use: "work"}},
 			Address: []address{addr},
 		}
-		s := map[string][]string{"_id": {id}, "name": lowerAll(name), "identifier": {npi, "http://hl7.org/fhir/sid/us-npi|" + npi},
+		s := map[string][]string{"_id": {id}, "name": lowerAll(name), "identifier": identifierTokens(npiSystem, npi),
 			"active": tokTrue, "type": orgTypeProv.tokens, "_lastUpdated": {fhirTime(when)}}
 		addressSearch(s, addr)
 		d.resources = append(d.resources, Resource{Type: "Organization", ID: id, JSON: mustJSON(o), Search: s, LastUpdated: when})
@@ -174,10 +174,10 @@ func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, re
 	id := r.UUID()
 	npi := newNPI(r)
 	phone := cityPhone(r, addr.City)
-	email := strings.ToLower(fmt.Sprintf("%s.%s@clinic.example.org", given, strings.NewReplacer("'", "", "ü", "u").Replace(family)))
+	email := strings.ToLower(fmt.Sprintf("%s.%s@clinic.example.org", given, emailName.Replace(family)))
 	p := practitionerJSON{
 		ResourceType: "Practitioner", ID: id, Meta: metaFor(when),
-		Identifier: []identifier{{System: "http://hl7.org/fhir/sid/us-npi", Value: npi}},
+		Identifier: []identifier{{System: npiSystem, Value: npi}},
 		Active:     true,
 		Name:       []humanName{{Use: "official", Family: family, Given: []string{given}, Prefix: prefix}},
 		Telecom:    []contactPoint{{System: "phone", Value: phone, Use: "work"}, {System: "email", Value: email, Use: "work"}},
@@ -186,7 +186,7 @@ func genClinicalPractitioner(r Rand, when time.Time, addr address) (Resource, re
 	}
 	s := map[string][]string{
 		"_id": {id}, "name": lowerAll(given, family), "family": lowerAll(family), "given": lowerAll(given),
-		"identifier": {npi, "http://hl7.org/fhir/sid/us-npi|" + npi}, "active": tokTrue,
+		"identifier": identifierTokens(npiSystem, npi), "active": tokTrue,
 		"telecom": {phone, email}, "phone": {phone}, "email": {email}, "_lastUpdated": {fhirTime(when)},
 	}
 	addressSearch(s, addr)

@@ -217,7 +217,7 @@ func (p *clinPatient) patientResource(i int) Resource {
 	addr := genAddress(r)
 	addr.City, addr.State, addr.PostalCode = p.home.city, stateOf(p.home.city), zipIn(r, p.home.city)
 	phone := cityPhone(r, p.home.city)
-	email := strings.ToLower(fmt.Sprintf("%s.%s%d@example.org", given, strings.NewReplacer("'", "", "ü", "u").Replace(family), i))
+	email := strings.ToLower(fmt.Sprintf("%s.%s%d@example.org", given, emailName.Replace(family), i))
 	telecom := []contactPoint{{System: "phone", Value: phone, Use: Pick(r, []string{"home", "mobile"})}}
 	if p.age >= 16 {
 		telecom = append(telecom, contactPoint{System: "email", Value: email, Use: "home"})
@@ -259,7 +259,7 @@ func (p *clinPatient) patientResource(i int) Resource {
 	}
 	s := map[string][]string{
 		"_id": p.idTok, "name": lowerAll(given, middle, family), "family": lowerAll(family), "given": lowerAll(given, middle),
-		"birthdate": {res.BirthDate}, "gender": {p.gender}, "identifier": {mrn, MRNSystem + "|" + mrn},
+		"birthdate": {res.BirthDate}, "gender": {p.gender}, "identifier": identifierTokens(MRNSystem, mrn),
 		"telecom": {phone, email}, "phone": {phone}, "email": {email}, "active": tokTrue,
 		"general-practitioner": p.gp.id, "organization": p.home.orgID, "_lastUpdated": {fhirTime(when)},
 	}

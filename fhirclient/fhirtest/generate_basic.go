@@ -10,6 +10,9 @@ import (
 // MRNSystem is the identifier system of the sandbox's medical record numbers.
 const MRNSystem = "urn:oid:2.16.840.1.113883.4.999.1"
 
+// npiSystem is the identifier system of National Provider Identifiers.
+const npiSystem = "http://hl7.org/fhir/sid/us-npi"
+
 // datasetEpoch anchors every generated date, so output never depends on the wall clock.
 var datasetEpoch = time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
 

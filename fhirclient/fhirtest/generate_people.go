@@ -38,6 +38,16 @@ var (
 // allGiven is every given name, for middle names.
 var allGiven = append(append([]string{}, femaleGiven...), maleGiven...)
 
+// emailName turns a family name into an e-mail local part (O'Brien -> OBrien, Müller ->
+// Muller); built once, as building a Replacer costs more than using it.
+var emailName = strings.NewReplacer("'", "", "ü", "u")
+
+// identifierTokens is how an identifier is indexed: the bare value and "system|value", so
+// that either query form matches (see Resource).
+func identifierTokens(system, value string) []string {
+	return []string{value, system + "|" + value}
+}
+
 // BasicCounts says how many Practitioners and Organizations GenerateBasic makes for a
 // number of patients: one practitioner per 10 patients (at least 3), one organization per
 // 25 patients (at least 2).
@@ -115,7 +125,7 @@ func genPatient(r Rand, i int, gp, org reference) Resource {
 	addr := genAddress(r)
 	phone := genPhone(r)
 	email := strings.ToLower(fmt.Sprintf("%s.%s%d@example.org", given,
-		strings.NewReplacer("'", "", "ü", "u").Replace(family), i))
+		emailName.Replace(family), i))
 	mrn := fmt.Sprintf("MRN-%07d", 1000+i)
 	updated := r.Updated()
 	p := patientJSON{
@@ -143,7 +153,7 @@ func genPatient(r Rand, i int, gp, org reference) Resource {
 		"given":                lowerAll(given, middle),
 		"birthdate":            {p.BirthDate},
 		"gender":               {gender},
-		"identifier":           {mrn, MRNSystem + "|" + mrn},
+		"identifier":           identifierTokens(MRNSystem, mrn),
 		"telecom":              {phone, email},
 		"phone":                {phone},
 		"email":                lowerAll(email),
@@ -170,7 +180,7 @@ func genPractitioner(r Rand, i int) (Resource, reference) {
 	updated := r.Updated()
 	p := practitionerJSON{
 		ResourceType: "Practitioner", ID: r.UUID(), Meta: metaFor(updated),
-		Identifier: []identifier{{System: "http://hl7.org/fhir/sid/us-npi", Value: npi}},
+		Identifier: []identifier{{System: npiSystem, Value: npi}},
 		Active:     true,
 		Name:       []humanName{{Use: "official", Family: family, Given: []string{given}, Prefix: []string{"Dr."}}},
 		Telecom:    []contactPoint{{System: "phone", Value: phone, Use: "work"}},
@@ -178,13 +188,16 @@ func genPractitioner(r Rand, i int) (Resource, reference) {
 	}
 	s := map[string][]string{
 		"_id": {p.ID}, "name": lowerAll(given, family), "family": lowerAll(family), "given": lowerAll(given),
-		"identifier": {npi, "http://hl7.org/fhir/sid/us-npi|" + npi}, "active": {"true"},
+		"identifier": identifierTokens(npiSystem, npi), "active": {"true"},
 		"_lastUpdated": {updated.Format(time.RFC3339)},
 	}
 	addressSearch(s, addr)
 	res := Resource{Type: "Practitioner", ID: p.ID, JSON: mustJSON(p), Search: s, LastUpdated: updated}
 	return res, reference{Reference: "Practitioner/" + p.ID, Display: "Dr. " + given + " " + family}
 }
+
+// taxIDSystem is the identifier system of US employer identification numbers.
+const taxIDSystem = "urn:oid:2.16.840.1.113883.4.4"
 
 func genOrganization(r Rand, i int) (Resource, reference) {
 	c := Pick(r, cities)
@@ -197,7 +210,7 @@ func genOrganization(r Rand, i int) (Resource, reference) {
 	taxID := fmt.Sprintf("%02d-%07d", 10+i%89, 1000000+i*104729%9000000)
 	o := organizationJSON{
 		ResourceType: "Organization", ID: r.UUID(), Meta: metaFor(updated),
-		Identifier: []identifier{{System: "urn:oid:2.16.840.1.113883.4.4", Value: taxID}},
+		Identifier: []identifier{{System: taxIDSystem, Value: taxID}},
 		Active:     true,
 		Type: []codeableConcept{{Coding: []coding{{
 			System: "http://terminology.hl7.org/CodeSystem/organization-type", Code: kind.Code, Display: kind.Display}}}},
@@ -206,7 +219,7 @@ func genOrganization(r Rand, i int) (Resource, reference) {
 		Address: []address{addr},
 	}
 	s := map[string][]string{
-		"_id": {o.ID}, "name": lowerAll(name), "identifier": {taxID, "urn:oid:2.16.840.1.113883.4.4|" + taxID},
+		"_id": {o.ID}, "name": lowerAll(name), "identifier": identifierTokens(taxIDSystem, taxID),
 		"active": {"true"}, "type": {kind.Code}, "_lastUpdated": {updated.Format(time.RFC3339)},
 	}
 	addressSearch(s, addr)
