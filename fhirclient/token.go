@@ -244,7 +244,7 @@ func parseTokenResponse(status int, body []byte, requested []string, issued time
 
 // ParseTokenResponse interprets a token endpoint's answer (status and body) to a request for
 // the requested scopes, issued at issued: a *Token, or an *AuthError whose Explain works.
-// The doctor uses it for token requests it crafts itself.
+// It is for token requests sent by hand, outside a Client (the token error table test).
 func ParseTokenResponse(status int, body []byte, requested []string, issued time.Time) (*Token, error) {
 	return parseTokenResponse(status, body, requested, issued, AuthError{Scopes: append([]string(nil), requested...)})
 }
