@@ -156,12 +156,12 @@ func (s *Source) run() {
 			reason := ReasonIO
 			// Memory faults (SetPanicOnFault) carry the faulting address; in
 			// a mapped file that means pages vanished under us.
-			if _, fault := r.(interface{ Addr() uintptr }); fault && s.unmap != nil {
+			if _, fault := r.(memoryFault); fault && s.unmap != nil {
 				reason = ReasonChanged
 			}
 			cause := fmt.Errorf("internal error: %v", r)
 			if reason == ReasonChanged {
-				cause = errors.New("it was truncated or rewritten while open; reopen it")
+				cause = errChanged
 			}
 			err = &Error{Path: s.path, Reason: reason, Offset: p.indexed, Err: cause}
 		}

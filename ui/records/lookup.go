@@ -33,6 +33,22 @@ func (s *Source) Lookup(reference string) (int, bool) {
 	if r.byID == nil {
 		r.byID, r.byURL = make(map[string]int, n), make(map[string]int)
 	}
+	if !s.guardFaults(func() { r.extend(s, n) }) {
+		return 0, false // the file changed under the mapping: Err says so
+	}
+	if i, ok := r.byURL[reference]; ok {
+		return i, true
+	}
+	key, ok := refKey(reference)
+	if !ok {
+		return 0, false
+	}
+	i, ok := r.byID[key]
+	return i, ok
+}
+
+// extend indexes entries [r.seen, n). r.mu is held.
+func (r *refIndex) extend(s *Source, n int) {
 	for ; r.seen < n; r.seen++ {
 		if u := s.FullURL(r.seen); u != "" {
 			if _, dup := r.byURL[u]; !dup {
@@ -51,15 +67,6 @@ func (s *Source) Lookup(reference string) (int, bool) {
 			}
 		}
 	}
-	if i, ok := r.byURL[reference]; ok {
-		return i, true
-	}
-	key, ok := refKey(reference)
-	if !ok {
-		return 0, false
-	}
-	i, ok := r.byID[key]
-	return i, ok
 }
 
 // typeAndID reads resourceType and id in one pass over the top-level
