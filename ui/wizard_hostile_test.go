@@ -17,7 +17,10 @@ func TestWizardHostileServerStringsRenderInert(t *testing.T) {
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/.well-known/smart-configuration"):
 			fmt.Fprintf(w, `{"token_endpoint":"%s/oauth2/default/token\u001b]52;c;ZXZpbA==\u0007",
-				"scopes_supported":["system/Patient.read","system/Evil\u001b[2J.read"]}`, srv.URL)
+				"registration_endpoint":"%s/oauth2/default/registration",
+				"scopes_supported":["system/Patient.read","system/Evil\u001b[2J.read"]}`, srv.URL, srv.URL)
+		case strings.HasSuffix(r.URL.Path, "/registration") && r.Method == http.MethodPost:
+			fmt.Fprint(w, `{"client_id":"evil\u001b]52;c;ZXZpbA==\u0007client"}`)
 		case strings.HasSuffix(r.URL.Path, "/metadata"):
 			fmt.Fprint(w, `{"resourceType":"CapabilityStatement","fhirVersion":"4.0.1",
 				"software":{"name":"Evil\u001b[2JEMR\u202e","version":"6.6\u001b]52;c;ZXZpbA==\u0007"},
@@ -43,6 +46,27 @@ func TestWizardHostileServerStringsRenderInert(t *testing.T) {
 	e.pasteTestKey()
 	e.toScopes()
 	assertInert(t, "scopes step", e.app.Render())
+	// The client ID a registration answered, and the note naming it once a changed scope
+	// dropped that registration, are inert too.
+	e.d.press("enter")
+	e.waitStep(wsRegister)
+	e.d.press("enter")
+	e.d.until("registered", func() bool { return e.wiz().reg.clientID != "" || e.wiz().reg.err != nil })
+	if err := e.wiz().reg.err; err != nil {
+		t.Fatalf("registration: %v", err)
+	}
+	assertInert(t, "registered", e.app.Render())
+	e.d.press("esc")
+	e.waitStep(wsScopes)
+	e.d.press("space", "space") // off and on again: the registration no longer fits
+	e.d.press("enter")
+	e.waitStep(wsRegister)
+	if scr := flat(e.d.screen()); !strings.Contains(scr, "register again") {
+		t.Errorf("the dropped registration should be noted:\n%s", scr)
+	}
+	assertInert(t, "registration dropped", e.app.Render())
+	e.d.press("esc")
+	e.waitStep(wsScopes)
 	e.wiz().clientID.SetValue("x") // skip registration: straight to the summary
 	e.d.press("enter")
 	e.waitStep(wsSummary)

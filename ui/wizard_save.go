@@ -41,7 +41,7 @@ func (r *wizRegistration) forget() {
 	r.req.Cancel()
 	r.running = false
 	if r.clientID != "" {
-		r.note = "The key or the scopes changed after client " + r.clientID + " was registered: register again (the earlier client stays on the server, unused)."
+		r.note = "The key or the scopes changed after client " + termsafe.String(r.clientID) + " was registered: register again (the earlier client stays on the server, unused)."
 	}
 	r.clientID, r.err = "", nil
 }
