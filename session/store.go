@@ -96,15 +96,25 @@ func (s *Store) loadLocked() error {
 func (s *Store) Save() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
-		return fmt.Errorf("create config directory: %w", err)
-	}
-	unlock, err := lockFile(s.path + ".lock")
+	unlock, err := s.lockConfig()
 	if err != nil {
-		return fmt.Errorf("lock the config: %w", err)
+		return err
 	}
 	defer unlock()
 	return s.saveLocked()
+}
+
+// lockConfig takes the config file's cross-process lock (see lockFile), creating the
+// directory it lives in; the caller holds s.mu.
+func (s *Store) lockConfig() (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return nil, fmt.Errorf("create config directory: %w", err)
+	}
+	unlock, err = lockFile(s.path + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("lock the config: %w", err)
+	}
+	return unlock, nil
 }
 
 func (s *Store) saveLocked() error {
@@ -158,12 +168,9 @@ func (s *Store) saveLocked() error {
 func (s *Store) change(fn func(cfg *configFile) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
-		return fmt.Errorf("create config directory: %w", err)
-	}
-	unlock, err := lockFile(s.path + ".lock")
+	unlock, err := s.lockConfig()
 	if err != nil {
-		return fmt.Errorf("lock the config: %w", err)
+		return err
 	}
 	defer unlock()
 	if err := s.loadLocked(); err != nil {
