@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // SystemReadScopes returns the scopes a full-access backend client of this server registers:
@@ -29,10 +28,9 @@ func (s *Server) SystemReadScopes() []string {
 // PublicJWKS returns a JWK Set holding only the public half of key (never d, p, q, dp, dq, qi),
 // with alg RS384 and a kid derived from the modulus.
 func PublicJWKS(key *rsa.PublicKey) []byte {
-	sum := sha256.Sum256(key.N.Bytes())
 	b, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
 		"kty": "RSA", "n": b64uInt(key.N), "e": b64uInt(bigInt(key.E)),
-		"alg": "RS384", "use": "sig", "kid": base64.RawURLEncoding.EncodeToString(sum[:12]),
+		"alg": "RS384", "use": "sig", "kid": keyID(key),
 	}}})
 	return b
 }
@@ -49,7 +47,7 @@ func RegistrationBody(flavor Flavor, name string, scopes []string, jwks []byte) 
 		"application_type": "private",
 		"client_name":      name,
 		"redirect_uris":    []string{"https://localhost/fhirscope/callback"},
-		"scope":            joinScopes(scopes),
+		"scope":            strings.Join(scopes, " "),
 		"jwks":             json.RawMessage(jwks),
 		"contacts":         []string{"fhirscope@localhost"},
 	}
@@ -58,17 +56,6 @@ func RegistrationBody(flavor Flavor, name string, scopes []string, jwks []byte) 
 	}
 	b, _ := json.Marshal(body)
 	return b
-}
-
-func joinScopes(scopes []string) string {
-	var b bytes.Buffer
-	for i, sc := range scopes {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(sc)
-	}
-	return b.String()
 }
 
 // RegisterOverHTTP registers a client through the server's own registration endpoint, over

@@ -2,7 +2,6 @@ package fhirtest
 
 import (
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -35,9 +34,7 @@ func (r Rand) UUID() string {
 			b[i+j] = byte(v >> (8 * j))
 		}
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return formatUUIDv4(b)
 }
 
 // Pick returns one element of list.

@@ -27,8 +27,7 @@ func serverKey() (*rsa.PrivateKey, string) {
 			panic("fhirtest: generating server key: " + err.Error())
 		}
 		serverKeyRSA = k
-		sum := sha256.Sum256(k.N.Bytes())
-		serverKeyKID = base64.RawURLEncoding.EncodeToString(sum[:12])
+		serverKeyKID = keyID(&k.PublicKey)
 	})
 	return serverKeyRSA, serverKeyKID
 }
@@ -101,7 +100,20 @@ func randomToken(n int) string {
 func randomUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
+	return formatUUIDv4(b)
+}
+
+// formatUUIDv4 stamps the RFC 4122 version 4 and variant bits on 16 random bytes and
+// formats them.
+func formatUUIDv4(b [16]byte) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// keyID is the kid of an RSA public key: a hash of its modulus, so the same key always has
+// the same id.
+func keyID(pub *rsa.PublicKey) string {
+	sum := sha256.Sum256(pub.N.Bytes())
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }
