@@ -37,8 +37,12 @@ func (s *Server) serveBulk(w http.ResponseWriter, r *http.Request, scopes []stri
 		s.handleExportKickoff(w, r, scopes, parts)
 	case len(parts) == 1 && last == "$bulkdata-status":
 		s.handleExportStatus(w, r, scopes)
-	case len(parts) == 2 && parts[0] == "Binary" && s.exportFile(parts[1]) != nil:
-		s.handleExportDownload(w, r, scopes, parts[1])
+	case len(parts) == 2 && parts[0] == "Binary":
+		f, started, ok := s.exportFile(parts[1])
+		if !ok {
+			return false // a Binary read, not an export file
+		}
+		s.handleExportDownload(w, scopes, f, started)
 	default:
 		return false
 	}
@@ -218,41 +222,27 @@ func (s *Server) handleExportStatus(w http.ResponseWriter, r *http.Request, scop
 	})
 }
 
-// exportFile finds a download by id, including expired ones (so the caller can say so).
-func (s *Server) exportFile(id string) *exportFile {
+// exportFile finds a download of a job not deleted, including expired ones (so the caller can
+// say so), with when its job started. Files never change once made: the copy shares Data.
+func (s *Server) exportFile(id string) (exportFile, time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, j := range s.exports {
-		for i := range j.Files {
-			if j.Files[i].ID == id && !j.Canceled {
-				return &j.Files[i]
+		for _, f := range j.Files {
+			if f.ID == id && !j.Canceled {
+				return f, j.Started, true
 			}
 		}
 	}
-	return nil
+	return exportFile{}, time.Time{}, false
 }
 
-func (s *Server) handleExportDownload(w http.ResponseWriter, _ *http.Request, scopes []string, id string) {
+func (s *Server) handleExportDownload(w http.ResponseWriter, scopes []string, f exportFile, started time.Time) {
 	if ok, _ := scopeAllows(scopes, "Binary", false); !ok {
 		s.writeScopeMissing(w)
 		return
 	}
-	s.mu.Lock()
-	var started time.Time
-	for _, j := range s.exports {
-		for _, f := range j.Files {
-			if f.ID == id {
-				started = j.Started
-			}
-		}
-	}
-	s.mu.Unlock()
 	if s.clock().After(started.Add(exportFileLifetime)) {
-		writeRawJSON(w, http.StatusNotFound, []byte("[]"))
-		return
-	}
-	f := s.exportFile(id)
-	if f == nil { // deleted meanwhile
 		writeRawJSON(w, http.StatusNotFound, []byte("[]"))
 		return
 	}
