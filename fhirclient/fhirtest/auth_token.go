@@ -50,7 +50,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeLeague(w, http.StatusBadRequest, "unsupported_grant_type", descUnsupported, "Check that all required parameters have been provided")
 		return
 	}
-	form := tokenForm(r)
+	form := tokenForm(w, r)
 	resp, fail := s.issueToken(form)
 	if fail != nil {
 		s.logf("token: %d %s (%s)", fail.status, fail.code, fail.reason)
@@ -62,15 +62,19 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// maxFormBody bounds a form body read (token, introspection, POST _search): a token request
+// with its assertion is about 1 KB.
+const maxFormBody = 1 << 20
+
 // tokenForm reads the body as PHP's $_POST would: only a form-encoded body counts; the query
 // string and JSON bodies are ignored.
-func tokenForm(r *http.Request) map[string]string {
+func tokenForm(w http.ResponseWriter, r *http.Request) map[string]string {
 	out := map[string]string{}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return out
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody) // w: close the connection when exceeded
 	if err := r.ParseForm(); err != nil {
 		return out
 	}

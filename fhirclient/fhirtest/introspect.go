@@ -13,7 +13,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		writeLeague(w, http.StatusBadRequest, "invalid_request", descInvalidRequest, "Introspection requires POST")
 		return
 	}
-	form := tokenForm(r)
+	form := tokenForm(w, r)
 	tok := form["token"]
 	if tok == "" {
 		writeLeague(w, http.StatusBadRequest, "invalid_request", descInvalidRequest, "Check the `token` parameter")

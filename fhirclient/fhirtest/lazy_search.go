@@ -128,7 +128,7 @@ func (lz *lazyClinical) searchPatients(conds []searchCond, categories []string) 
 	for _, r := range lz.listing {
 		i := lz.byID[r.ID]
 		probe := Resource{Type: "Patient", ID: r.ID, Search: ix.decode(i, keys)}
-		if len(filterResources([]Resource{probe}, conds, categories)) == 1 {
+		if matchesAll(probe, conds, categories) {
 			out = append(out, r)
 		}
 	}

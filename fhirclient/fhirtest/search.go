@@ -21,7 +21,7 @@ const maxPageSize = 1000
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, def typeDef, categories []string) {
 	query := r.URL.Query()
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err == nil {
 			for k, v := range r.PostForm {
 				query[k] = append(query[k], v...)
@@ -139,19 +139,23 @@ func filterResources(all []Resource, conds []searchCond, categories []string) []
 	}
 	var out []Resource
 	for _, r := range all {
-		if categories != nil && !matchesAny(r.Search["category"], categories) {
-			continue
-		}
-		ok := true
-		for _, c := range conds {
-			if !c.matches(r) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if matchesAll(r, conds, categories) {
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// matchesAll reports whether r is in one of the categories (when not nil) and satisfies
+// every condition: the one test every search, materialised or lazy, applies.
+func matchesAll(r Resource, conds []searchCond, categories []string) bool {
+	if categories != nil && !matchesAny(r.Search["category"], categories) {
+		return false
+	}
+	for _, c := range conds {
+		if !c.matches(r) {
+			return false
+		}
+	}
+	return true
 }
