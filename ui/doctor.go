@@ -74,7 +74,8 @@ func newDoctorScreen(c *Common, title string, start func(context.Context, func(d
 
 func (s *DoctorScreen) Init() tea.Cmd { return tea.Batch(s.run(), s.spin.Tick) }
 
-// run starts the checks in a goroutine feeding a channel; each message re-arms the wait.
+// run returns the command that starts the checks in a goroutine feeding a channel; each
+// message re-arms the wait.
 func (s *DoctorScreen) run() tea.Cmd {
 	s.Cancel()
 	s.reqID++
@@ -82,13 +83,23 @@ func (s *DoctorScreen) run() tea.Cmd {
 	ctx, cancel := context.WithCancel(s.c.Ctx)
 	s.cancel, s.running, s.checks, s.report, s.offset = cancel, true, nil, nil, 0
 	ch := make(chan tea.Msg, 16)
+	// Once the run is cancelled nobody reads its messages any more: a send gives up then,
+	// instead of keeping the goroutine (and its connections) forever.
+	send := func(m tea.Msg) {
+		select {
+		case ch <- m:
+		case <-ctx.Done():
+		}
+	}
 	start := s.start
-	go func() {
-		report := start(ctx, func(c doctor.Check) { ch <- doctorCheckMsg{id: id, check: c, next: ch} })
-		ch <- doctorDoneMsg{id: id, report: report}
-		close(ch)
-	}()
-	return waitDoctor(ch)
+	return func() tea.Msg {
+		go func() {
+			defer close(ch)
+			report := start(ctx, func(c doctor.Check) { send(doctorCheckMsg{id: id, check: c, next: ch}) })
+			send(doctorDoneMsg{id: id, report: report})
+		}()
+		return <-ch
+	}
 }
 
 func waitDoctor(ch <-chan tea.Msg) tea.Cmd {
@@ -108,6 +119,7 @@ func (s *DoctorScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		s.running, s.report = false, msg.report
+		s.Cancel() // not running any more: this only releases the run's context
 		if msg.report != nil && len(s.checks) < len(msg.report.Checks) {
 			s.checks = msg.report.Checks // a run that did not stream (offline) still shows its checks
 		}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -115,4 +117,27 @@ func TestScopesKeyAndPaletteEntries(t *testing.T) {
 	}
 	d.press("enter")
 	d.until("doctor screen", func() bool { s, ok := d.app.Top().(*DoctorScreen); return ok && s.Title() == "Doctor" })
+}
+
+// A cancelled run's goroutine finishes even when it has more checks to report than anyone
+// reads: its sends give up instead of waiting forever.
+func TestDoctorCancelledRunDoesNotWaitForAReader(t *testing.T) {
+	c := browseCommon(80, 24)
+	finished := make(chan struct{})
+	s := newDoctorScreen(c, "Doctor", func(ctx context.Context, on func(doctor.Check)) *doctor.Report {
+		defer close(finished)
+		<-ctx.Done() // cancelled mid-run; the steps left still report their skips
+		for i := range 40 {
+			on(doctor.Check{Step: 1, ID: fmt.Sprint("skipped", i), Status: doctor.Skip})
+		}
+		return &doctor.Report{}
+	})
+	first := s.run()
+	go first() // the runtime waits for the first message
+	s.Cancel()
+	select {
+	case <-finished:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the cancelled run is stuck sending checks nobody reads")
+	}
 }
