@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"fhirscope/ui/jsonview"
+	"fhirscope/ui/records"
 )
 
 // InspectorScreen shows one resource's JSON as a collapsible tree (ui/jsonview), the path of
@@ -23,7 +24,7 @@ type InspectorScreen struct {
 	fetchRef string // what is being fetched, for the footer
 
 	// localRefs resolves references offline, within the file the resource came from.
-	localRefs entrySource
+	localRefs *records.Source
 
 	status    string // the last action's outcome (copied, saved, refused...)
 	statusBad bool

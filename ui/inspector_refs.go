@@ -16,7 +16,7 @@ import (
 // Following references. enter on a reference ("Patient/123", "Practitioner/9", or an absolute
 // URL on the server's origin) fetches that resource in a command and opens it in place; the
 // resource left behind goes on the back history with its cursor and expansion. Offline, the
-// reference is looked up among the entries of the file instead.
+// reference (or a Bundle entry's urn:uuid fullUrl) is looked up in the file's records index.
 
 // inspectorFetchedMsg is the answer to a reference fetch.
 type inspectorFetchedMsg struct {
@@ -35,8 +35,11 @@ var errNotFoundInFile = errors.New("not in this file")
 
 // follow starts fetching ref.
 func (s *InspectorScreen) follow(ref string) tea.Cmd {
+	offline := s.c.Client == nil && s.localRefs != nil
 	typ, id, absolute, err := parseReference(ref)
-	if err != nil {
+	// Offline, a urn:uuid reference names another entry of the same Bundle by its fullUrl,
+	// which the file's reference index knows.
+	if err != nil && !(offline && strings.HasPrefix(ref, "urn:")) {
 		s.setStatus(err.Error(), true)
 		return nil
 	}
@@ -59,10 +62,19 @@ func (s *InspectorScreen) follow(ref string) tea.Cmd {
 			}
 			return inspectorFetchedMsg{screen: s, id: id64, ref: ref, data: data, err: err}
 		}
-	case s.localRefs != nil:
+	case offline:
 		src := s.localRefs
 		return func() tea.Msg {
-			data, err := findInSource(ctx, src, typ, id)
+			// The index is built on the first lookup (about 1 us an entry) and kept.
+			var data []byte
+			err := errNotFoundInFile
+			if i, ok := src.Lookup(ref); ok {
+				if data = src.Entry(i); data != nil {
+					err = nil
+				} else if e := src.Err(); e != nil {
+					err = e // the file changed under its mapping since it was indexed
+				}
+			}
 			return inspectorFetchedMsg{screen: s, id: id64, ref: ref, data: data, err: err}
 		}
 	}
@@ -97,20 +109,6 @@ func parseReference(ref string) (typ, id string, absolute bool, err error) {
 		return "", "", false, fmt.Errorf("%s is not a Type/id reference", termsafe.String(ref))
 	}
 	return segs[len(segs)-2], segs[len(segs)-1], absolute, nil
-}
-
-// findInSource scans the file's entries for typ/id (cancelled by esc).
-func findInSource(ctx context.Context, src entrySource, typ, id string) ([]byte, error) {
-	for i := range src.Len() {
-		if i%1024 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		e := src.Entry(i)
-		if t, eid := typeAndID(e); t == typ && eid == id {
-			return e, nil
-		}
-	}
-	return nil, errNotFoundInFile
 }
 
 // onFetched opens the fetched resource, pushing the current one on the back history.

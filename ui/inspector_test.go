@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"fhirscope/fhirclient/fhirtest"
+	"fhirscope/ui/records"
 )
 
 // Model tests for the inspector, through Update, against the sandbox over HTTP.
@@ -146,18 +147,46 @@ func TestInspectorOfflineReferencesResolveInFile(t *testing.T) {
 		entries = append(entries, r.JSON)
 	}
 	ins.c = browseCommon(120, 40)
-	ins.localRefs = pageEntries(entries)
+	ins.localRefs = records.FromEntries(entries)
 	cursorTo(t, ins, "Patient/")
 	ref, _ := ins.cur.view.RawReferenceAtCursor()
 	browsePress(t, ins, "enter")
 	if ins.cur.ref != ref {
 		t.Fatalf("offline reference: showing %s, status %q", ins.cur.ref, ins.status)
 	}
-	ins.localRefs = pageEntries(entries[:0])
+	ins.localRefs = records.FromEntries(entries[:0])
 	browsePress(t, ins, "[")
 	browsePress(t, ins, "enter")
 	if !strings.Contains(ins.status, "not in this file") {
 		t.Fatalf("missing offline reference: %q", ins.status)
+	}
+}
+
+// Offline, a urn:uuid reference (transaction and Synthea bundles) opens the Bundle entry with
+// that fullUrl; online it still cannot be fetched.
+func TestInspectorOfflineURNReferenceOpensBundleEntry(t *testing.T) {
+	bundle := []byte(`{"resourceType":"Bundle","type":"transaction","entry":[` +
+		`{"fullUrl":"urn:uuid:7f3c","resource":{"resourceType":"Patient","id":"p1","name":[{"family":"Urn"}]}},` +
+		`{"fullUrl":"urn:uuid:9a1d","resource":{"resourceType":"Observation","id":"o1","subject":{"reference":"urn:uuid:7f3c"}}}]}`)
+	src, err := records.FromBytes(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Wait(t.Context()); err != nil || src.Len() != 2 {
+		t.Fatalf("bundle: %d entries, %v", src.Len(), err)
+	}
+	ins := NewInspectorScreen(browseCommon(120, 40), src.Entry(1))
+	ins.localRefs = src
+	cursorTo(t, ins, "urn:uuid:7f3c")
+	browsePress(t, ins, "enter")
+	if ins.cur.ref != "Patient/p1" || len(ins.back) != 1 {
+		t.Fatalf("urn:uuid reference offline: showing %s, status %q", ins.cur.ref, ins.status)
+	}
+	browsePress(t, ins, "[")
+	ins.localRefs = nil
+	browsePress(t, ins, "enter")
+	if !strings.Contains(ins.status, "cannot be fetched") {
+		t.Fatalf("urn:uuid reference without the file: %q", ins.status)
 	}
 }
 

@@ -359,8 +359,6 @@ func (s *ResultsScreen) open() tea.Cmd {
 		return nil
 	}
 	ins := NewInspectorScreen(s.c, s.src.Entry(i))
-	if s.records != nil {
-		ins.localRefs = s.src
-	}
+	ins.localRefs = s.records // nil online
 	return Push(ins)
 }
