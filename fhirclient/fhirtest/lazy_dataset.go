@@ -46,6 +46,7 @@ type lazyClinical struct {
 	ids     []string         // patient index -> Patient id
 	byID    map[string]int32 // Patient id -> patient index
 	listing []Resource       // every Patient in ID order, ID only: unfiltered Patient searches
+	order   []int32          // listing[k] is patient order[k]: no id lookup per Patient searched
 
 	types  []string            // generated types with data, sorted ("Patient" included)
 	params map[string][]string // type -> indexed search parameter names, sorted
@@ -78,6 +79,7 @@ func newLazyClinical(g *ClinicalGenerator) *lazyClinical {
 		order[i] = int32(i)
 		lz.byID[lz.ids[i]] = int32(i)
 	}
+	lz.order = order
 	slices.SortFunc(order, func(a, b int32) int {
 		if lz.ids[a] < lz.ids[b] {
 			return -1
@@ -224,7 +226,7 @@ func (lz *lazyClinical) all(typ string) []Resource {
 // allPatients returns every Patient with its JSON, in ID order.
 func (lz *lazyClinical) allPatients() []Resource {
 	out := slices.Clone(lz.listing)
-	parallel(len(out), func(k int) { out[k] = lz.patientResource(lz.byID[out[k].ID]) })
+	parallel(len(out), func(k int) { out[k] = lz.patientResource(lz.order[k]) })
 	return out
 }
 

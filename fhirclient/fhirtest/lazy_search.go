@@ -125,9 +125,8 @@ func (lz *lazyClinical) searchPatients(conds []searchCond, categories []string) 
 	}
 	ix := lz.index.wait()
 	var out []Resource
-	for _, r := range lz.listing {
-		i := lz.byID[r.ID]
-		probe := Resource{Type: "Patient", ID: r.ID, Search: ix.decode(i, keys)}
+	for k, r := range lz.listing {
+		probe := Resource{Type: "Patient", ID: r.ID, Search: ix.decode(lz.order[k], keys)}
 		if matchesAll(probe, conds, categories) {
 			out = append(out, r)
 		}
