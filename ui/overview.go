@@ -158,6 +158,22 @@ func (s *OverviewScreen) fetchSection(i int) tea.Cmd {
 	}
 }
 
+// Resume runs when the overview is on top again (after help, the palette, an item opened in
+// the inspector): replies that arrived meanwhile went to the screen above, so the card and the
+// sections still loading are fetched again.
+func (s *OverviewScreen) Resume() tea.Cmd {
+	var cmds []tea.Cmd
+	if s.cardBusy {
+		cmds = append(cmds, s.fetchCard())
+	}
+	for i, sec := range s.sections {
+		if sec.state == secLoading {
+			cmds = append(cmds, s.fetchSection(i))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
 // Update handles replies and keys.
 func (s *OverviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {

@@ -67,6 +67,36 @@ func openOverview(t *testing.T, env *browseEnv, pid string) *OverviewScreen {
 	return s
 }
 
+// Replies that arrive while another screen is on top (help, the palette, an inspector opened
+// from the card) go to that screen: back on top, the overview fetches what is still loading
+// instead of showing "loading" forever.
+func TestOverviewResumeRefetchesRepliesLostToAScreenAbove(t *testing.T) {
+	d, pid := overviewFixture(t)
+	env := newBrowseEnv(t, fhirtest.Options{Data: d}, nil, 120, 40)
+	env.common.Now = overviewClock
+	s := NewOverviewScreen(env.common, pid)
+	_ = runCmd(s.Init()) // answered, but delivered to the screen above
+	if !s.Busy() {
+		t.Fatal("nothing loading before the replies arrive")
+	}
+	r, ok := Screen(s).(ResumableScreen)
+	if !ok {
+		t.Fatal("the overview does not resume")
+	}
+	settle(t, s, r.Resume())
+	if s.Busy() || s.cardErr != nil || s.card.Name == "" {
+		t.Fatalf("after resume: busy %v, card %q, err %v", s.Busy(), s.card.Name, s.cardErr)
+	}
+	for _, sec := range s.sections {
+		if sec.state == secLoading {
+			t.Fatalf("section %s still loading", sec.def.title)
+		}
+	}
+	if r.Resume() != nil {
+		t.Fatal("resume with nothing loading fetched again")
+	}
+}
+
 func TestOverviewLoadsEverySectionInParallel(t *testing.T) {
 	d, pid := overviewFixture(t)
 	env := newBrowseEnv(t, fhirtest.Options{Data: d}, nil, 120, 80)
