@@ -43,7 +43,7 @@ func (s *Server) writeSearchset(w http.ResponseWriter, typ string, q url.Values,
 	if offset > 0 {
 		links = append(links, bundleLink{"previous", link(max(0, offset-count))})
 	}
-	if offset+count < len(matches) {
+	if offset < len(matches) && count < len(matches)-offset { // offset+count may overflow
 		links = append(links, bundleLink{"next", link(offset + count)})
 	}
 	if len(matches) > 0 && count > 0 {

@@ -332,3 +332,21 @@ func TestCountersOneConnection(t *testing.T) {
 		t.Fatalf("after reset %+v", c)
 	}
 }
+
+// A _count or _offset near the largest int must not overflow the page arithmetic (it did:
+// offset+count wrapped negative and the slice expression panicked).
+func TestHugeCountAndOffsetDoNotOverflow(t *testing.T) {
+	const huge = "9223372036854775807"
+	s, tok := allScopesServer(t, Options{Patients: 20, PatientCountPlusOne: true})
+	if b := search(t, s, tok, "Patient", url.Values{"_count": {huge}}); len(b.Entry) != 20 {
+		t.Fatalf("_count=%s: %d entries, want all 20", huge, len(b.Entry))
+	}
+	if b := search(t, s, tok, "Patient", url.Values{"_count": {huge}, "_offset": {"5"}}); len(b.Entry) != 15 {
+		t.Fatalf("_count=%s&_offset=5: %d entries, want 15", huge, len(b.Entry))
+	}
+	p, ptok := allScopesServer(t, Options{Flavor: FlavorPaged, Patients: 20, PageSize: 10})
+	b := search(t, p, ptok, "Patient", url.Values{"_count": {"10"}, "_offset": {huge}})
+	if len(b.Entry) != 0 || b.link("next") != "" {
+		t.Fatalf("_offset=%s: %d entries, next %q; want none", huge, len(b.Entry), b.link("next"))
+	}
+}

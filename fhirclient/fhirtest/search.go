@@ -73,7 +73,9 @@ func window(matches []Resource, offset, count int, limited, plusOne bool) []Reso
 		if plusOne {
 			n++
 		}
-		end = min(end, offset+n)
+		if n >= 0 && n < end-offset { // compared as a length: offset+n may overflow
+			end = offset + n
+		}
 	}
 	return matches[offset:end]
 }
