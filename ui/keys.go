@@ -1,6 +1,9 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyMap is the one set of key bindings for the whole app. Screens match keys against these
 // fields (key.Matches(msg, c.Keys.Open)) and return the same bindings from ShortHelp/FullHelp,
@@ -129,6 +132,28 @@ func (k *KeyMap) GlobalHelp() []key.Binding {
 // ListHelp is the movement bindings shared by list screens.
 func (k *KeyMap) ListHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// ListMove is where ListHelp's keys take a list's cursor among n rows, page rows to a page
+// (clamped to the list); ok is false for any other key.
+func (k *KeyMap) ListMove(msg tea.KeyPressMsg, cursor, n, page int) (next int, ok bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		cursor--
+	case key.Matches(msg, k.Down):
+		cursor++
+	case key.Matches(msg, k.PageUp):
+		cursor -= page
+	case key.Matches(msg, k.PageDown):
+		cursor += page
+	case key.Matches(msg, k.Top):
+		cursor = 0
+	case key.Matches(msg, k.Bottom):
+		cursor = n - 1
+	default:
+		return cursor, false
+	}
+	return max(0, min(cursor, n-1)), true
 }
 
 // KeyGroup is a named set of bindings, for `fhirscope --help-tui`.

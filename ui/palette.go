@@ -100,7 +100,7 @@ func (p *PaletteScreen) Titles() []string {
 // Chosen runs the selected command's Run and returns its tea.Cmd (nil when nothing is
 // selected or the command needs nothing done).
 func (p *PaletteScreen) Chosen() tea.Cmd {
-	if p.cursor >= len(p.shown) {
+	if p.cursor < 0 || p.cursor >= len(p.shown) {
 		return nil
 	}
 	if run := p.all[p.shown[p.cursor]].Run; run != nil {
@@ -137,7 +137,7 @@ func (p *PaletteScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			p.cursor = max(0, p.cursor-1)
 			return p, nil
 		case msg.Code == tea.KeyDown || msg.String() == "ctrl+j" || key.Matches(msg, keys.Next):
-			p.cursor = min(len(p.shown)-1, p.cursor+1)
+			p.cursor = max(0, min(len(p.shown)-1, p.cursor+1)) // never -1 when nothing matches
 			return p, nil
 		}
 		var cmd tea.Cmd

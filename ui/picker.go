@@ -96,7 +96,7 @@ func (p *PickerScreen) Names() []string {
 }
 
 func (p *PickerScreen) selected() (session.Profile, bool) {
-	if p.cursor < len(p.shown) {
+	if p.cursor >= 0 && p.cursor < len(p.shown) {
 		return p.profiles[p.shown[p.cursor]], true
 	}
 	return session.Profile{}, false
@@ -158,10 +158,8 @@ func (p *PickerScreen) key(m tea.KeyPressMsg) tea.Cmd {
 			if len(p.shown) == 1 {
 				return p.open()
 			}
-		case m.Code == tea.KeyUp:
-			p.cursor = max(0, p.cursor-1)
-		case m.Code == tea.KeyDown:
-			p.cursor = min(len(p.shown)-1, p.cursor+1)
+		case m.Code == tea.KeyUp || m.Code == tea.KeyDown: // arrows move; j and k are letters here
+			p.cursor, _ = keys.ListMove(m, p.cursor, len(p.shown), 1)
 		default:
 			var cmd tea.Cmd
 			p.filter, cmd = p.filter.Update(m)
@@ -170,15 +168,11 @@ func (p *PickerScreen) key(m tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if c, ok := keys.ListMove(m, p.cursor, len(p.shown), p.listHeight()); ok {
+		p.cursor = c
+		return nil
+	}
 	switch {
-	case key.Matches(m, keys.Up):
-		p.cursor = max(0, p.cursor-1)
-	case key.Matches(m, keys.Down):
-		p.cursor = min(len(p.shown)-1, p.cursor+1)
-	case key.Matches(m, keys.Top):
-		p.cursor = 0
-	case key.Matches(m, keys.Bottom):
-		p.cursor = max(0, len(p.shown)-1)
 	case key.Matches(m, keys.Filter):
 		p.filtering = true
 		return p.filter.Focus()
@@ -246,6 +240,10 @@ func (p *PickerScreen) SetSize(w, h int) {
 	p.filter.SetWidth(max(10, w-4))
 }
 
+// listHeight is the rows left for profiles: the title, filter and header lines above them,
+// a blank line and the hint below.
+func (p *PickerScreen) listHeight() int { return max(1, p.h-5) }
+
 func (p *PickerScreen) Title() string { return "Profiles" }
 
 func (p *PickerScreen) ShortHelp() []key.Binding {
@@ -292,7 +290,7 @@ func (p *PickerScreen) View() string {
 		return s + strings.Repeat(" ", max(0, w-lipgloss.Width(s)))
 	}
 	lines = append(lines, st.Header.Render(st.NoCursor+"  "+cell("Name", nameW)+cell("FHIR base", baseW)+cell("Client ID", idW)+cell("Key", keyW)))
-	rows := max(1, p.h-len(lines)-2)
+	rows := p.listHeight()
 	start := max(0, min(p.cursor-rows/2, len(p.shown)-rows))
 	for i := start; i < min(len(p.shown), start+rows); i++ {
 		pr := p.profiles[p.shown[i]]

@@ -138,15 +138,11 @@ func (w *WizardScreen) scopesKey(m tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
+	if c, ok := keys.ListMove(m, s.cursor, len(s.shown), max(1, w.h/2)); ok {
+		s.cursor = c
+		return nil
+	}
 	switch {
-	case key.Matches(m, keys.Up):
-		s.cursor = max(0, s.cursor-1)
-	case key.Matches(m, keys.Down):
-		s.cursor = min(len(s.shown)-1, s.cursor+1)
-	case key.Matches(m, keys.Top):
-		s.cursor = 0
-	case key.Matches(m, keys.Bottom):
-		s.cursor = max(0, len(s.shown)-1)
 	case key.Matches(m, keys.Toggle):
 		if s.cursor < len(s.shown) {
 			it := &s.items[s.shown[s.cursor]]
