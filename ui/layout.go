@@ -98,6 +98,14 @@ func placeAt(background, box string, x, y int) string {
 	return strings.Join(bg, "\n")
 }
 
+// keepInView is the first row to show of n rows in a window of height rows, moved as little
+// as possible from offset so the cursor's row is in it.
+func keepInView(cursor, offset, height, n int) int {
+	offset = min(offset, cursor)
+	offset = max(offset, cursor-height+1)
+	return max(0, min(offset, n-height))
+}
+
 // wrapText wraps plain text to width cells (for causes, fixes and notes in panels).
 func wrapText(s string, width int) string {
 	if width <= 0 {

@@ -182,18 +182,12 @@ func (s *RequestLogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, s.filter.Focus()
 		case key.Matches(msg, keys.Open) && len(s.shown) > 0:
 			s.detail, s.dOff = true, 0
-		case key.Matches(msg, keys.Up):
-			s.move(-1)
-		case key.Matches(msg, keys.Down):
-			s.move(1)
-		case key.Matches(msg, keys.PageUp):
-			s.move(-s.listHeight())
-		case key.Matches(msg, keys.PageDown):
-			s.move(s.listHeight())
-		case key.Matches(msg, keys.Top):
-			s.move(-len(s.shown))
-		case key.Matches(msg, keys.Bottom):
-			s.move(len(s.shown))
+		default:
+			if c, ok := keys.ListMove(msg, s.cursor, len(s.shown), s.listHeight()); ok {
+				s.cursor = c
+				s.follow = c == len(s.shown)-1 // on the last exchange: follow new ones
+				s.scroll()
+			}
 		}
 	}
 	return s, nil
@@ -211,21 +205,8 @@ func (s *RequestLogScreen) Cancel() {
 	s.applyFilter()
 }
 
-func (s *RequestLogScreen) move(d int) {
-	s.cursor = max(0, min(len(s.shown)-1, s.cursor+d))
-	s.follow = s.cursor == len(s.shown)-1
-	s.scroll()
-}
-
 func (s *RequestLogScreen) scroll() {
-	h := s.listHeight()
-	if s.cursor < s.offset {
-		s.offset = s.cursor
-	}
-	if s.cursor >= s.offset+h {
-		s.offset = s.cursor - h + 1
-	}
-	s.offset = max(0, min(s.offset, len(s.shown)-h))
+	s.offset = keepInView(s.cursor, s.offset, s.listHeight(), len(s.shown))
 }
 
 // listHeight leaves room for the title, the filter line and the column header.

@@ -159,18 +159,11 @@ func (s *TypesScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		if s.c.Client != nil && !s.loadedOK {
 			return s.load()
 		}
-	case key.Matches(k, keys.Up):
-		s.move(-1)
-	case key.Matches(k, keys.Down):
-		s.move(1)
-	case key.Matches(k, keys.PageUp):
-		s.move(-s.listHeight())
-	case key.Matches(k, keys.PageDown):
-		s.move(s.listHeight())
-	case key.Matches(k, keys.Top):
-		s.move(-len(s.shown))
-	case key.Matches(k, keys.Bottom):
-		s.move(len(s.shown))
+	default:
+		if c, ok := keys.ListMove(k, s.cursor, len(s.shown), s.listHeight()); ok {
+			s.cursor = c
+			s.scroll()
+		}
 	}
 	return nil
 }
@@ -184,20 +177,8 @@ func (s *TypesScreen) open() tea.Cmd {
 	return openTypeCmd(s.c, typ)
 }
 
-func (s *TypesScreen) move(d int) {
-	s.cursor = max(0, min(len(s.shown)-1, s.cursor+d))
-	s.scroll()
-}
-
 func (s *TypesScreen) scroll() {
-	h := s.listHeight()
-	if s.cursor < s.offset {
-		s.offset = s.cursor
-	}
-	if s.cursor >= s.offset+h {
-		s.offset = s.cursor - h + 1
-	}
-	s.offset = max(0, min(s.offset, len(s.shown)-h))
+	s.offset = keepInView(s.cursor, s.offset, s.listHeight(), len(s.shown))
 }
 
 // applyFilter keeps the types whose name contains the filter (case-insensitive), putting
