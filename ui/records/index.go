@@ -209,9 +209,12 @@ func (s *Source) finish(p *publisher, err error) {
 		e.Line = bytes.Count(s.data[:e.Offset], []byte{'\n'}) + 1
 	}
 	s.mu.Lock()
-	if s.stop.Load() && err == nil {
-		s.err = nil // closed: not a failure of the file
-	} else {
+	switch {
+	case s.err != nil:
+		// A read outside the indexer found the mapping changed (fault.go): that stands.
+	case s.stop.Load() && err == nil:
+		// closed: not a failure of the file
+	default:
 		s.err = err
 	}
 	if e, ok := err.(*Error); ok && e.Reason == ReasonChanged {
