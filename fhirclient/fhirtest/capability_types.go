@@ -122,32 +122,35 @@ func (s *Server) servedTypes() []typeDef {
 	return out
 }
 
-// cachedDef is a typeDef computed for version n of the type's data.
+// cachedDef is a served type's typeDef computed for version n of the type's data.
 type cachedDef struct {
 	def typeDef
-	ok  bool
 	n   uint64
 }
 
 // typeDef returns the definition of a served type, with the data's extra indexed params.
 // Finding the indexed params walks every resource of the type, so the result is cached until
-// the type's data changes.
+// the type's data changes. Unknown names are not cached: clients choose them (any path, any
+// scope), and each would stay in the cache for good.
 func (s *Server) typeDef(name string) (typeDef, bool) {
 	_, n := s.data.allVersioned(name)
 	s.defMu.Lock()
 	c, hit := s.defCache[name]
 	s.defMu.Unlock()
 	if hit && c.n == n {
-		return c.def, c.ok
+		return c.def, true
 	}
 	def, ok := s.computeTypeDef(name)
+	if !ok {
+		return def, false
+	}
 	s.defMu.Lock()
 	if s.defCache == nil {
 		s.defCache = map[string]cachedDef{}
 	}
-	s.defCache[name] = cachedDef{def, ok, n}
+	s.defCache[name] = cachedDef{def, n}
 	s.defMu.Unlock()
-	return def, ok
+	return def, true
 }
 
 func (s *Server) computeTypeDef(name string) (typeDef, bool) {
