@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"fhirscope/ui/summary"
 )
 
 // FuzzModel opens arbitrary bytes and drives the model with an arbitrary
@@ -54,8 +56,14 @@ func FuzzModel(f *testing.F) {
 			checkFrame(t, m)
 			_ = m.Path()
 			_ = m.ValueAtCursor()
-			if ref, ok := m.ReferenceAtCursor(); ok && strings.Count(ref, "/") != 1 {
+			ref, ok := m.ReferenceAtCursor()
+			if ok && strings.Count(ref, "/") != 1 {
 				t.Fatalf("bad reference %q", ref)
+			}
+			// The raw reference is the same one, as written.
+			raw, rawOK := m.RawReferenceAtCursor()
+			if norm, _ := summary.ParseReference(raw); rawOK != ok || norm != ref {
+				t.Fatalf("raw reference %q %v reads as %q, Type/id is %q %v", raw, rawOK, norm, ref, ok)
 			}
 			if m.Cursor() < 0 || m.Cursor() >= m.Lines() {
 				t.Fatalf("cursor %d outside %d lines", m.Cursor(), m.Lines())
