@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/doctor"
 	"fhirscope/ui/termsafe"
 )
@@ -255,14 +256,7 @@ func (s *DoctorScreen) lines() []string {
 			continue
 		}
 		// Cause and fix sit under the check, indented past its mark.
-		var explained []string
-		if c.Cause != "" {
-			explained = append(explained, strings.Split(labelled(st.Cause.Render("Cause: "), termsafe.Text(c.Cause), width-5), "\n")...)
-		}
-		if c.Fix != "" {
-			explained = append(explained, strings.Split(labelled(st.Fix.Render("Fix:   "), termsafe.Text(c.Fix), width-5), "\n")...)
-		}
-		for _, l := range explained {
+		for _, l := range explanationLines(st, fhirclient.Explanation{Cause: c.Cause, Fix: c.Fix}, width-5) {
 			out = append(out, "     "+l)
 		}
 	}

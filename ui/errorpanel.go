@@ -5,6 +5,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"fhirscope/fhirclient"
 	"fhirscope/ui/termsafe"
 )
 
@@ -51,9 +52,8 @@ func renderErrorBoxWith(c *Common, title string, err error, width int, hint stri
 	ex := Explain(err)
 	var b strings.Builder
 	b.WriteString(s.Bad.Bold(true).Render(termsafe.String(title)) + "\n\n")
-	b.WriteString(labelled(s.Cause.Render("Cause: "), termsafe.Text(ex.Cause), inner) + "\n")
-	if ex.Fix != "" {
-		b.WriteString(labelled(s.Fix.Render("Fix:   "), termsafe.Text(ex.Fix), inner) + "\n")
+	for _, l := range explanationLines(s, ex, inner) {
+		b.WriteString(l + "\n")
 	}
 	if msg := termsafe.String(err.Error()); raw && msg != "" && !strings.Contains(ex.Cause, err.Error()) {
 		b.WriteString("\n" + s.Subtle.Render(wrapText(msg, inner)) + "\n")
@@ -62,6 +62,19 @@ func renderErrorBoxWith(c *Common, title string, err error, width int, hint stri
 		b.WriteString("\n" + s.Faint.Render(hint))
 	}
 	return s.ErrorPanel.Width(inner + 4).Render(b.String())
+}
+
+// explanationLines is an explanation as "Cause:" and "Fix:" lines wrapped to width, sanitised,
+// with a hanging indent (an empty cause or fix is left out).
+func explanationLines(st *Styles, ex fhirclient.Explanation, width int) []string {
+	var lines []string
+	if ex.Cause != "" {
+		lines = append(lines, strings.Split(labelled(st.Cause.Render("Cause: "), termsafe.Text(ex.Cause), width), "\n")...)
+	}
+	if ex.Fix != "" {
+		lines = append(lines, strings.Split(labelled(st.Fix.Render("Fix:   "), termsafe.Text(ex.Fix), width), "\n")...)
+	}
+	return lines
 }
 
 // labelled wraps text to width with a hanging indent under label.

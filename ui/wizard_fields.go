@@ -269,8 +269,7 @@ func (w *WizardScreen) serverLines() []string {
 	case d.err != nil:
 		ex := Explain(d.err)
 		lines := []string{st.Bad.Render("✗ This is not a FHIR base fhirscope can use.")}
-		lines = append(lines, labelledLines(st.Cause.Render("Cause: "), termsafe.Text(ex.Cause), width)...)
-		lines = append(lines, labelledLines(st.Fix.Render("Fix:   "), termsafe.Text(ex.Fix), width)...)
+		lines = append(lines, explanationLines(st, ex, width)...)
 		if s := w.suggestion(); s != "" {
 			lines = append(lines, "", "Press "+st.Key.Render("tab")+" to use "+st.Accent.Render(termsafe.String(s))+".")
 		}
@@ -296,19 +295,6 @@ func (w *WizardScreen) serverLines() []string {
 		return lines
 	}
 	return nil
-}
-
-// labelledLines wraps text after a label, indenting the continuation lines under it.
-func labelledLines(label, text string, width int) []string {
-	var out []string
-	for i, l := range strings.Split(wrapText(text, max(10, width-7)), "\n") {
-		if i == 0 {
-			out = append(out, label+l)
-		} else {
-			out = append(out, "       "+l)
-		}
-	}
-	return out
 }
 
 func capitalize(s string) string {

@@ -132,8 +132,7 @@ func (w *WizardScreen) registerLines() []string {
 	case r.err != nil:
 		ex := Explain(r.err)
 		lines = append(lines, "", st.Bad.Render("✗ Registration failed."))
-		lines = append(lines, labelledLines(st.Cause.Render("Cause: "), termsafe.Text(ex.Cause), width)...)
-		lines = append(lines, labelledLines(st.Fix.Render("Fix:   "), termsafe.Text(ex.Fix), width)...)
+		lines = append(lines, explanationLines(st, ex, width)...)
 		lines = append(lines, st.Subtle.Render("enter or r tries again"))
 	}
 	return lines

@@ -202,8 +202,7 @@ func (w *WizardScreen) doneLines() []string {
 	case s.connectErr != nil:
 		ex := Explain(s.connectErr)
 		lines = append(lines, st.Bad.Render("✗ Could not open the new profile."))
-		lines = append(lines, labelledLines(st.Cause.Render("Cause: "), termsafe.Text(ex.Cause), width)...)
-		lines = append(lines, labelledLines(st.Fix.Render("Fix:   "), termsafe.Text(ex.Fix), width)...)
+		lines = append(lines, explanationLines(st, ex, width)...)
 	case p.ClientID == "":
 		lines = append(lines, wizWrap("Next: register the client with the server using the public JWKS (or run fhirscope register --profile "+termsafe.String(p.Name)+"), then set its client ID:", width)...)
 		lines = append(lines, "  fhirscope profile set "+termsafe.String(p.Name)+" --client-id ID", "")
