@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"fhirscope/ui/summary"
 	"fhirscope/ui/termsafe"
 )
 
@@ -43,8 +44,9 @@ func overviewPatientOf(raw []byte) (string, error) {
 		return r.ID, nil
 	}
 	for _, ref := range []string{r.Subject.Reference, r.Patient.Reference} {
-		if i := strings.LastIndex(ref, "Patient/"); i >= 0 && (i == 0 || ref[i-1] == '/') {
-			if id := ref[i+len("Patient/"):]; id != "" && !strings.Contains(id, "/") {
+		// Relative, absolute or versioned (Patient/1/_history/2), as the table reads them.
+		if typeID, ok := summary.ParseReference(ref); ok {
+			if typ, id, _ := strings.Cut(typeID, "/"); typ == "Patient" {
 				return id, nil
 			}
 		}

@@ -321,6 +321,9 @@ func TestResultsOOpensOverview(t *testing.T) {
 	if id, err := overviewPatientOf([]byte(`{"resourceType":"Observation","subject":{"reference":"https://x/fhir/Patient/p9"}}`)); err != nil || id != "p9" {
 		t.Fatalf("absolute subject: %q %v", id, err)
 	}
+	if id, err := overviewPatientOf([]byte(`{"resourceType":"Condition","subject":{"reference":"Patient/p7/_history/3"}}`)); err != nil || id != "p7" {
+		t.Fatalf("versioned subject: %q %v", id, err)
+	}
 }
 
 // Every size from tiny to 200x60 renders exactly the screen's lines, none wider than it, and
