@@ -56,7 +56,7 @@ func (s *Server) writeSearchset(w http.ResponseWriter, typ string, q url.Values,
 // copied as is, so a 10,000-entry bundle costs one pass over the bytes.
 func (s *Server) streamBundle(w http.ResponseWriter, bundleType string, total int, links []bundleLink,
 	typ string, entries []Resource, searchMode bool) {
-	entries = s.data.WithJSON(entries) // a lazy dataset's Patients carry only ids until now
+	entries = s.data.withJSON(entries) // a lazy dataset's Patients carry only ids until now
 	w.Header().Set("Content-Type", s.contentType())
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(w, 64<<10)

@@ -149,15 +149,6 @@ func (g *ClinicalGenerator) Patient(i int, fn func(r Resource)) {
 	genClinicalPatient(g.cfg, g.dir, i, fn)
 }
 
-// ClinicalCounts says how large the shared directory is for a number of patients:
-// organizations (practices plus one general hospital per practice city), locations (a clinic
-// per practice; an emergency department and a laboratory per hospital) and practitioners
-// (each with one PractitionerRole at its practice).
-func ClinicalCounts(patients int) (organizations, locations, practitioners int) {
-	practices, hospitals, practs := directorySizes(ClinicalConfig{Patients: patients}.normalized().Patients)
-	return practices + hospitals, practices + 2*hospitals, practs
-}
-
 // patientRand returns patient i's own random stream: a patient's data depends only on the
 // seed, its index and the directory, so patients can be generated one at a time (or in
 // parallel) and still come out identical.

@@ -60,13 +60,6 @@ func BasicCounts(patients int) (practitioners, organizations int) {
 // Organization that also exist. Same seed and count, byte-identical resources.
 func GenerateBasic(seed int64, patients int) *Dataset {
 	d := NewDataset()
-	AddBasic(d, seed, patients)
-	return d
-}
-
-// AddBasic adds GenerateBasic's resources to d and returns the generated patients' ids in
-// generation order (the clinical generator hangs data off them).
-func AddBasic(d *Dataset, seed int64, patients int) []string {
 	nPract, nOrg := BasicCounts(patients)
 	r := NewRand(seed, 1)
 	orgs := make([]reference, nOrg)
@@ -81,13 +74,10 @@ func AddBasic(d *Dataset, seed int64, patients int) []string {
 		d.Add(res)
 		practs[i] = ref
 	}
-	ids := make([]string, 0, patients)
 	for i := range patients {
-		res := genPatient(r, i, Pick(r, practs), Pick(r, orgs))
-		d.Add(res)
-		ids = append(ids, res.ID)
+		d.Add(genPatient(r, i, Pick(r, practs), Pick(r, orgs)))
 	}
-	return ids
+	return d
 }
 
 func genAddress(r Rand) address {

@@ -157,10 +157,10 @@ func (d *Dataset) lazyAddCheck(r Resource) {
 	}
 }
 
-// WithJSON returns entries with every entry's JSON filled in: search results of a lazy
+// withJSON returns entries with every entry's JSON filled in: search results of a lazy
 // dataset's Patients carry only their ids until a bundle writes them. The slice passed in
 // is never modified (it may be shared); a materialised Dataset returns it as is.
-func (d *Dataset) WithJSON(entries []Resource) []Resource {
+func (d *Dataset) withJSON(entries []Resource) []Resource {
 	lz := d.lazy
 	if lz == nil || !slices.ContainsFunc(entries, func(r Resource) bool { return r.JSON == nil }) {
 		return entries

@@ -30,7 +30,7 @@ func (d *Dataset) tooCostly(typ string, conds []searchCond) string {
 
 // search answers a search on a generated type with exactly the matches, in ID order, that
 // filtering the materialised resources would give (the server's search then pages them as
-// usual). Patients come back without JSON (Dataset.WithJSON fills in the page written).
+// usual). Patients come back without JSON (Dataset.withJSON fills in the page written).
 func (lz *lazyClinical) search(typ string, conds []searchCond, categories []string) []Resource {
 	if typ == "Patient" {
 		return lz.searchPatients(conds, categories)

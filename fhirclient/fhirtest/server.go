@@ -121,8 +121,7 @@ func (s *Server) Serve(l net.Listener) error {
 	if !s.originSet.Load() {
 		s.SetOrigin("http://" + l.Addr().String())
 	}
-	srv := &http.Server{Handler: s, ConnState: s.ConnState, ReadHeaderTimeout: 10 * time.Second}
-	return srv.Serve(l)
+	return s.HTTPServer().Serve(l)
 }
 
 // Start sets the origin from l (unless SetOrigin was called), serves on l in the background
