@@ -253,12 +253,8 @@ func signStep(ctx context.Context, conn *Connection) (string, func(*ConnectScree
 	if err != nil {
 		return "", nil, err
 	}
-	kid := conn.Cred.KeyID
-	if len(kid) > 16 {
-		kid = kid[:16] + "…"
-	}
 	// The assertion is a credential: only its size is shown, never its text.
-	return fmt.Sprintf("kid %s · %d-byte JWT signed, iss = sub = the client ID", termsafe.String(kid), len(jwt)), nil, nil
+	return fmt.Sprintf("kid %s · %d-byte JWT signed, iss = sub = the client ID", shortKID(conn.Cred.KeyID), len(jwt)), nil, nil
 }
 
 func mintStep(ctx context.Context, conn *Connection) (string, func(*ConnectScreen), error) {

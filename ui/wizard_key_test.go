@@ -176,3 +176,17 @@ func TestWizardJWKSSaveRefusesOverwrite(t *testing.T) {
 		t.Errorf("screen:\n%s", e.d.screen())
 	}
 }
+
+// A kid is cut by cells, never inside a character, and shown inert.
+func TestShortKIDCutsByCellsAndSanitises(t *testing.T) {
+	for kid, want := range map[string]string{
+		"short":                       "short",
+		strings.Repeat("a", 43):       strings.Repeat("a", 16) + "…",
+		"é" + strings.Repeat("ü", 20): "é" + strings.Repeat("ü", 15) + "…",
+		"a\x1b[2Jb":                   "a␛[2Jb",
+	} {
+		if got := shortKID(kid); got != want {
+			t.Errorf("shortKID(%q) = %q, want %q", kid, got, want)
+		}
+	}
+}

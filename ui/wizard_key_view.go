@@ -72,10 +72,8 @@ func (w *WizardScreen) keyStatus() []string {
 }
 
 // keySummary describes a key in one line: "RSA 2048-bit · kid 3f9a…".
-func keySummary(k *session.Key) string {
-	kid := k.KeyID
-	if len(kid) > 16 {
-		kid = kid[:16] + "…"
-	}
-	return k.Type() + " · kid " + termsafe.String(kid)
-}
+func keySummary(k *session.Key) string { return k.Type() + " · kid " + shortKID(k.KeyID) }
+
+// shortKID is a key id cut to 16 cells and an ellipsis, sanitised (a JWK's kid is anything
+// its author wrote; cutting by cells never splits a character).
+func shortKID(kid string) string { return truncate(termsafe.String(kid), 17) }
