@@ -129,11 +129,11 @@ func saveCmd(s *InspectorScreen, path string, data []byte, overwrite bool) tea.C
 			out.Write(data)
 		}
 		out.WriteByte('\n')
-		flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 		if overwrite {
-			flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+			err := replaceFile(p, out.Bytes())
+			return inspectorSavedMsg{screen: s, path: path, n: out.Len(), err: err}
 		}
-		f, err := os.OpenFile(p, flags, 0o600)
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
 			return inspectorSavedMsg{screen: s, path: path, exists: true}
 		}
@@ -146,6 +146,26 @@ func saveCmd(s *InspectorScreen, path string, data []byte, overwrite bool) tea.C
 		}
 		return inspectorSavedMsg{screen: s, path: path, n: out.Len(), err: err}
 	}
+}
+
+// replaceFile writes data to a new file beside path and renames it over path. Never
+// truncating in place matters: the file being replaced may be the one `fhirscope open` has
+// mapped into memory, whose pages would vanish under the results table; a rename leaves the
+// mapped inode intact. It also means a failed write never leaves half a file.
+func replaceFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".fhirscope-save-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 func (s *InspectorScreen) onSaved(msg inspectorSavedMsg) tea.Cmd {

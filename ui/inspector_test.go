@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -319,5 +320,39 @@ func TestInspectorHugeCopySkipsOSC52(t *testing.T) {
 	}
 	if !strings.Contains(ins.status, "too big for OSC 52") {
 		t.Fatalf("status %q", ins.status)
+	}
+}
+
+// Overwriting the very file `fhirscope open` has mapped must not pull its pages away: the
+// save goes to a new file renamed over the old one, so the open Source reads on.
+func TestInspectorOverwritingTheOpenFileKeepsItReadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bundle.json")
+	bundle := `{"resourceType":"Bundle","type":"collection","entry":[` +
+		`{"resource":{"resourceType":"Patient","id":"a","name":[{"family":"Alpha"}]}},` +
+		`{"resource":{"resourceType":"Patient","id":"b","name":[{"family":"Beta"}]}}]}`
+	if err := os.WriteFile(path, []byte(bundle), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := records.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	if err := src.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := string(src.Entry(1))
+	msg := saveCmd(nil, path, src.Entry(0), true)().(inspectorSavedMsg)
+	if msg.err != nil {
+		t.Fatalf("overwrite: %v", msg.err)
+	}
+	if got := string(src.Entry(1)); got != before {
+		t.Fatalf("the open file's entry changed under the table: %q", got)
+	}
+	if saved, _ := os.ReadFile(path); !bytes.Contains(saved, []byte(`"family": "Alpha"`)) {
+		t.Fatalf("the file was not replaced: %q", saved)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("replaced file has mode %v, want 0600", st.Mode().Perm())
 	}
 }
