@@ -27,10 +27,7 @@ func storedKey(t ParamType, v string) string {
 
 func queryKey(t ParamType, v string) string {
 	if t == ParamReference {
-		if i := strings.LastIndexByte(v, '/'); i >= 0 {
-			v = v[i+1:]
-		}
-		return v
+		return bareID(v)
 	}
 	return foldKey(strings.TrimPrefix(v, "|"))
 }

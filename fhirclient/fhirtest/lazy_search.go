@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -59,21 +58,20 @@ func (lz *lazyClinical) narrow(conds []searchCond) ([]int32, bool) {
 		var out []int32
 		resolved := true
 		for _, v := range c.values {
-			if k := strings.LastIndexByte(v, '/'); k >= 0 && c.def.Type == ParamReference {
-				v = v[k+1:]
+			// The same key the materialised index looks up (index.go), so both narrow alike.
+			v = queryKey(c.def.Type, v)
+			if c.def.Name == "_id" {
+				if i, ok := lz.locate(v); ok {
+					out = append(out, i)
+				}
+				continue // an id no chart holds matches nothing
 			}
-			if i, ok := lz.byID[v]; ok && c.def.Name != "_id" {
+			if i, ok := lz.byID[v]; ok {
 				out = append(out, i)
 				continue
 			}
 			if c.def.Name == "patient" {
 				continue // only Patient ids are indexed under patient: nothing else matches
-			}
-			if c.def.Name == "_id" {
-				if i, ok := lz.locate(strings.ToLower(strings.TrimPrefix(v, "|"))); ok {
-					out = append(out, i)
-				}
-				continue // an id no chart holds matches nothing
 			}
 			if i, ok := lz.seen.lookup(v); ok {
 				out = append(out, i)

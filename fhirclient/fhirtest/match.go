@@ -44,15 +44,21 @@ func (c searchCond) matchOne(indexed []string, v string) bool {
 	case ParamDate:
 		return matchDate(indexed, v)
 	case ParamReference:
-		if i := strings.LastIndexByte(v, '/'); i >= 0 {
-			v = v[i+1:]
-		}
-		return containsExact(indexed, v)
+		return containsExact(indexed, bareID(v))
 	case ParamURI:
 		return containsExact(indexed, v)
 	default:
 		return matchToken(indexed, v)
 	}
+}
+
+// bareID reduces a reference query value ("Patient/123", or an absolute URL) to the id that
+// reference parameters index.
+func bareID(v string) string {
+	if i := strings.LastIndexByte(v, '/'); i >= 0 {
+		return v[i+1:]
+	}
+	return v
 }
 
 func containsExact(list []string, v string) bool {
