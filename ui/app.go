@@ -151,8 +151,14 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		if !a.fixed {
-			// Update in place: every screen holds this pointer.
+			// Update in place: every screen holds this pointer. Widgets keep copies of the
+			// styles they were built with, so screens holding some restyle them.
 			*a.c.Styles = *NewStyles(msg.IsDark())
+			for _, s := range a.stack {
+				if r, ok := s.(restyler); ok {
+					r.Restyle()
+				}
+			}
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -310,6 +316,11 @@ func (a *App) maybeRenew() tea.Cmd {
 		return tokenRenewedMsg{tok, err}
 	}
 }
+
+// restyler is a screen whose widgets (text inputs, spinners) hold copies of Common.Styles:
+// Restyle copies them again after the light/dark switch. It may be on the stack before the
+// terminal answers (the setup wizard or the profile picker as the first screen).
+type restyler interface{ Restyle() }
 
 // overlayScreen marks screens drawn as a box over the screen below (the palette).
 type overlayScreen interface{ Overlay() }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"fhirscope/fhirclient"
@@ -126,6 +127,33 @@ func TestStylesFollowBackgroundAndNoColor(t *testing.T) {
 	t.Setenv("NO_COLOR", "")
 	if s := DefaultStyles(false); s.NoColor || s.Dark {
 		t.Error("without NO_COLOR, the light palette")
+	}
+}
+
+// The first screen is built before the terminal reports its background: its widgets take
+// the light styles when the switch comes.
+func TestFirstScreenWidgetsFollowTheBackground(t *testing.T) {
+	light := NewStyles(false)
+	for name, start := range map[string]func(c *Common) Screen{
+		"wizard": func(c *Common) Screen { return NewWizardScreen(c, true) },
+		"picker": func(c *Common) Screen { return NewPickerScreen(c) },
+	} {
+		app := newTestApp(t, Options{Styles: NewStyles(true), Start: start})
+		app.fixed = false
+		app.Update(tea.BackgroundColorMsg{Color: lightGrey{}})
+		var in textinput.Model
+		switch s := app.Top().(type) {
+		case *WizardScreen:
+			in = s.name
+			if got := s.spin.Style.GetForeground(); got != light.Spinner.GetForeground() {
+				t.Errorf("wizard spinner colour %v, want the light %v", got, light.Spinner.GetForeground())
+			}
+		case *PickerScreen:
+			in = s.filter
+		}
+		if got, want := in.Styles().Focused.Prompt.GetForeground(), light.Key.GetForeground(); got != want {
+			t.Errorf("%s: the input prompt is %v after the switch to light, want %v", name, got, want)
+		}
 	}
 }
 

@@ -75,6 +75,9 @@ func (p *PickerScreen) load() tea.Cmd {
 	}
 }
 
+// Restyle copies the light or dark styles into the filter field again.
+func (p *PickerScreen) Restyle() { styleInput(&p.filter, p.c.Styles) }
+
 // Capturing while the filter is open.
 func (p *PickerScreen) Capturing() bool { return p.filtering }
 

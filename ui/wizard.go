@@ -369,13 +369,17 @@ func (w *WizardScreen) needsRegistration() bool {
 func (w *WizardScreen) SetSize(width, height int) {
 	w.w, w.h = width, height
 	iw := max(10, width-6)
-	for _, in := range []*textinput.Model{&w.name, &w.base, &w.clientID, &w.jwks.path, &w.scopes.filter,
-		&w.save.keyFile, &w.keys.path} {
+	for _, in := range w.inputs() {
 		in.SetWidth(iw)
 	}
 	w.keys.paste.SetWidth(max(20, width-4))
 	w.keys.paste.SetHeight(max(3, height-14))
 	w.keys.picker.SetHeight(max(3, height-13))
+}
+
+// inputs are the wizard's one-line text fields.
+func (w *WizardScreen) inputs() []*textinput.Model {
+	return []*textinput.Model{&w.name, &w.base, &w.clientID, &w.jwks.path, &w.scopes.filter, &w.save.keyFile, &w.keys.path}
 }
 
 func (w *WizardScreen) Title() string { return "Setup · " + wizStepTitles[w.step] }

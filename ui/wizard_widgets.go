@@ -11,8 +11,18 @@ import (
 
 // wizInput is a one-line text input in the app's styles, without a blinking cursor.
 func wizInput(c *Common, placeholder string) textinput.Model {
-	in := newBrowseInput(c, "› ", placeholder)
-	return in
+	return newBrowseInput(c, "› ", placeholder)
+}
+
+// Restyle copies the light or dark styles into the wizard's widgets again.
+func (w *WizardScreen) Restyle() {
+	st := w.c.Styles
+	for _, in := range w.inputs() {
+		styleInput(in, st)
+	}
+	w.spin.Style = st.Spinner
+	stylePasteArea(&w.keys.paste, st)
+	styleKeyPicker(&w.keys.picker, st)
 }
 
 // newKeyPicker is the bubbles file picker for the key file, in the app's styles, with esc
@@ -27,12 +37,16 @@ func newKeyPicker(c *Common) filepicker.Model {
 	fp.ShowHidden = true // keys often live in ~/.ssh-like dot directories
 	fp.Cursor = "›"
 	fp.KeyMap.Back = key.NewBinding(key.WithKeys("h", "backspace", "left"), key.WithHelp("←/h", "parent directory"))
-	st := c.Styles
+	styleKeyPicker(&fp, c.Styles)
+	return fp
+}
+
+// styleKeyPicker applies the app's styles to the file picker (again after light/dark).
+func styleKeyPicker(fp *filepicker.Model, st *Styles) {
 	fp.Styles.Cursor, fp.Styles.Selected, fp.Styles.Directory = st.Key, st.Accent, st.Link
 	fp.Styles.File, fp.Styles.FileSize, fp.Styles.DisabledFile = st.Normal, st.Faint.Width(7).AlignHorizontal(1), st.Faint
 	fp.Styles.Permission, fp.Styles.Symlink, fp.Styles.DisabledCursor, fp.Styles.DisabledSelected = st.Faint, st.Subtle, st.Faint, st.Faint
 	fp.Styles.EmptyDirectory = st.Faint.PaddingLeft(2).SetString("(empty directory)")
-	return fp
 }
 
 // newPasteArea is the textarea a PEM or JWK is pasted into.
@@ -43,11 +57,16 @@ func newPasteArea(c *Common) textarea.Model {
 	ta.Prompt = "│ "
 	ta.MaxHeight = 0
 	ta.CharLimit = 64 << 10
+	stylePasteArea(&ta, c.Styles)
+	return ta
+}
+
+// stylePasteArea applies the app's styles to the paste area (again after light/dark).
+func stylePasteArea(ta *textarea.Model, styles *Styles) {
 	st := ta.Styles()
-	st.Focused.Text, st.Focused.Placeholder, st.Focused.Prompt = c.Styles.Normal, c.Styles.Faint, c.Styles.Faint
-	st.Focused.CursorLine = c.Styles.Normal
+	st.Focused.Text, st.Focused.Placeholder, st.Focused.Prompt = styles.Normal, styles.Faint, styles.Faint
+	st.Focused.CursorLine = styles.Normal
 	st.Blurred = st.Focused
 	st.Cursor.Blink = false
 	ta.SetStyles(st)
-	return ta
 }
