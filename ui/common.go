@@ -47,7 +47,6 @@ type Common struct {
 	Token         *fhirclient.Token        // latest known token (status bar, locked types)
 	Doctor        *doctor.Config           // the connection's setup, for the palette's "Run the doctor" (nil: none)
 	Profile       string
-	Server        string // FHIR base URL shown in the status bar ("" offline)
 	Demo          bool
 	Insecure      bool
 	Log           *fhirclient.RequestLog

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"runtime/debug"
 
 	"fhirscope/fhirclient"
 	"fhirscope/ui/termsafe"
@@ -14,7 +13,6 @@ import (
 type ScreenPanicError struct {
 	Screen string // the screen's title
 	Value  any
-	Stack  []byte
 }
 
 func newScreenPanic(s Screen, r any) *ScreenPanicError {
@@ -23,7 +21,7 @@ func newScreenPanic(s Screen, r any) *ScreenPanicError {
 		defer func() { _ = recover() }() // the title itself may be what panics
 		title = s.Title()
 	}()
-	return &ScreenPanicError{Screen: title, Value: r, Stack: debug.Stack()}
+	return &ScreenPanicError{Screen: title, Value: r}
 }
 
 func (e *ScreenPanicError) Error() string {

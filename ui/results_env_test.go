@@ -75,7 +75,6 @@ func newBrowseEnv(t testing.TB, opts fhirtest.Options, scopes []string, w, h int
 	}
 	c := browseCommon(w, h)
 	c.Client, c.Caps, c.Ctx = client, caps, ctx
-	c.Server = srv.FHIRBase()
 	return &browseEnv{srv: srv, client: client, common: c}
 }
 

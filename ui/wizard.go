@@ -247,8 +247,6 @@ func (w *WizardScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		return w.registerKey(k)
 	case wsSummary:
 		return w.summaryKey(k)
-	case wsDone:
-		return w.doneKey(k)
 	}
 	return nil
 }

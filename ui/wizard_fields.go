@@ -187,7 +187,7 @@ func (w *WizardScreen) startDiscovery(base string) tea.Cmd {
 func (w *WizardScreen) transport(base string) []fhirclient.Option {
 	var co session.ClientOptions
 	if w.setup != nil {
-		co = w.setup.clientOptions()
+		co = w.setup.Conn
 	} else {
 		co.Log = w.c.Log
 	}

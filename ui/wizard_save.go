@@ -283,5 +283,3 @@ func (w *WizardScreen) saved(msg wizSavedMsg) tea.Cmd {
 		return ConnectMsg{conn}
 	}
 }
-
-func (w *WizardScreen) doneKey(tea.KeyPressMsg) tea.Cmd { return nil }

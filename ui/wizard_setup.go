@@ -21,9 +21,6 @@ type StepScreen interface {
 	StepBack() bool
 }
 
-// clientOptions are the setup's connection settings in session's terms.
-func (s *Setup) clientOptions() session.ClientOptions { return s.Conn }
-
 // profileDoctorConfig is session.DoctorConfig for the explorer's connection options.
 func profileDoctorConfig(p session.Profile, creds *session.Credentials, credErr error, o ConnOptions) *doctor.Config {
 	cfg := session.DoctorConfig(p, creds, credErr, o)
