@@ -147,18 +147,27 @@ func (d *Dataset) allVersioned(typ string) ([]Resource, uint64) {
 	if d.lazyFor(typ) != nil {
 		return nil, 1 // generated, never changes; searches go to lazyClinical.search
 	}
+	var list []Resource
+	var v uint64
+	d.readSorted(typ, func(ts *typeStore) {
+		list, v = ts.list[:len(ts.list):len(ts.list)], ts.version
+	})
+	return list, v
+}
+
+// readSorted calls read with typ's store sorted, under the read lock; not at all when the
+// type has no store.
+func (d *Dataset) readSorted(typ string, read func(ts *typeStore)) {
 	for {
 		d.ensureSorted()
 		d.mu.RLock()
 		ts := d.byType[typ]
-		if ts == nil {
+		if ts == nil || ts.sorted { // else an Add slipped in after ensureSorted: sort again
+			if ts != nil {
+				read(ts)
+			}
 			d.mu.RUnlock()
-			return nil, 0
-		}
-		if ts.sorted { // else an Add slipped in after ensureSorted: sort again
-			list, v := ts.list[:len(ts.list):len(ts.list)], ts.version
-			d.mu.RUnlock()
-			return list, v
+			return
 		}
 		d.mu.RUnlock()
 	}
@@ -177,25 +186,14 @@ func (d *Dataset) Get(typ, id string) (Resource, bool) {
 	if lz := d.lazyFor(typ); lz != nil {
 		return lz.get(typ, id)
 	}
-	for {
-		d.ensureSorted()
-		d.mu.RLock()
-		ts := d.byType[typ]
-		if ts == nil {
-			d.mu.RUnlock()
-			return Resource{}, false
+	var r Resource
+	found := false
+	d.readSorted(typ, func(ts *typeStore) {
+		if i, ok := ts.byID[id]; ok {
+			r, found = ts.list[i], true
 		}
-		if ts.sorted {
-			i, ok := ts.byID[id]
-			var r Resource
-			if ok {
-				r = ts.list[i]
-			}
-			d.mu.RUnlock()
-			return r, ok
-		}
-		d.mu.RUnlock()
-	}
+	})
+	return r, found
 }
 
 // SearchParams returns the search parameter names indexed on any resource of typ, sorted.
