@@ -163,8 +163,10 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 		return err
 	}
 	scheme, caFile := "http", ""
+	var caPEM []byte
 	if cfg.tls {
-		pair, caPEM, err := fhirtest.SelfSignedCert()
+		var pair tls.Certificate
+		pair, caPEM, err = fhirtest.SelfSignedCert()
 		if err != nil {
 			l.Close()
 			return err
@@ -194,7 +196,7 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 		}
 	}()
 
-	info, err := demoClient(ctx, srv, dir, caFile)
+	info, err := demoClient(ctx, srv, dir, caFile, caPEM)
 	if err != nil {
 		return err
 	}
@@ -229,8 +231,9 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, stdout, stderr io.Writ
 
 // demoClient makes a key pair, registers the client through the registration endpoint over
 // HTTP (the same request a user would make to OpenEMR), enables it (the admin's step) and
-// writes the private key under dir with mode 0600.
-func demoClient(ctx context.Context, srv *fhirtest.Server, dir, caFile string) (sandboxInfo, error) {
+// writes the private key under dir with mode 0600. caPEM (the content of caFile) is the
+// certificate to trust when the sandbox serves HTTPS.
+func demoClient(ctx context.Context, srv *fhirtest.Server, dir, caFile string, caPEM []byte) (sandboxInfo, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return sandboxInfo{}, err
@@ -247,13 +250,9 @@ func demoClient(ctx context.Context, srv *fhirtest.Server, dir, caFile string) (
 	regCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	hc := &http.Client{Timeout: 10 * time.Second}
-	if caFile != "" {
-		pemBytes, err := os.ReadFile(caFile)
-		if err != nil {
-			return sandboxInfo{}, err
-		}
+	if caPEM != nil {
 		pool := x509.NewCertPool()
-		pool.AppendCertsFromPEM(pemBytes)
+		pool.AppendCertsFromPEM(caPEM)
 		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	}
 	id, err := srv.RegisterOverHTTP(regCtx, hc, "fhirscope sandbox demo client", scopes, &key.PublicKey)
