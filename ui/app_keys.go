@@ -16,7 +16,7 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	a.quitArmed = false // any key but a second q disarms
 	if a.err != nil {
 		switch {
-		case key.Matches(k, keys.Back), key.Matches(k, keys.Open), k.String() == "space":
+		case key.Matches(k, keys.Dismiss):
 			a.err = nil
 		case key.Matches(k, keys.Quit):
 			return tea.Quit

@@ -48,9 +48,10 @@ func (s *ConnectScreen) View() string {
 	switch {
 	case s.Failed() != nil:
 		row := s.rows[s.cur]
-		hint := "r retry · L request log · q quit"
+		k := s.c.Keys
+		hint := helpHint(withHelp(k.Refresh, "retry"), k.RequestLog, k.Quit)
 		if s.conn.Doctor != nil {
-			hint = "r retry · d run the doctor · L request log · q quit"
+			hint = helpHint(withHelp(k.Refresh, "retry"), k.Doctor, k.RequestLog, k.Quit)
 		}
 		box := renderErrorBox(s.c, row.title+" failed", row.err, s.w-2, hint)
 		lines = append(lines, strings.Split(box, "\n")...)

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
 	"fhirscope/fhirclient"
@@ -14,7 +15,7 @@ import (
 // messages often quote server bodies. A panel taller than height loses the raw message, then
 // the end of its fix, but always keeps its border and the hint saying how to close it.
 func renderErrorPanel(c *Common, err error, width, height int) string {
-	const hint = "esc dismiss · L request log"
+	hint := helpHint(c.Keys.Dismiss, c.Keys.RequestLog)
 	box := renderErrorBox(c, "Error", err, width, hint)
 	if lipgloss.Height(box) <= height {
 		return box
@@ -30,6 +31,15 @@ func renderErrorPanel(c *Common, err error, width, height int) string {
 	w := lipgloss.Width(lines[0])
 	gap := c.Styles.Faint.Render(fitWidth("│ …", w-1)) + c.Styles.Faint.Render("│")
 	return strings.Join(append(append(head, gap), tail...), "\n")
+}
+
+// helpHint is a footer of bindings as "key desc · key desc", from their own help.
+func helpHint(bindings ...key.Binding) string {
+	parts := make([]string, len(bindings))
+	for i, b := range bindings {
+		parts[i] = b.Help().Key + " " + b.Help().Desc
+	}
+	return strings.Join(parts, " · ")
 }
 
 // fitWidth pads or cuts plain text to exactly w cells.

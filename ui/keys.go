@@ -20,6 +20,8 @@ type KeyMap struct {
 	Palette    key.Binding
 	RequestLog key.Binding
 	Scopes     key.Binding // requested vs granted scopes, access matrix, token claims
+	Dismiss    key.Binding // closes the error panel (which takes every key while it shows)
+	Confirm    key.Binding // yes to a question ("leave the setup?")
 
 	// Movement in lists, tables and trees.
 	Up       key.Binding
@@ -79,6 +81,8 @@ func DefaultKeyMap() *KeyMap {
 		Palette:    b(":", "commands", ":", "ctrl+p"),
 		RequestLog: b("L", "request log", "L"),
 		Scopes:     b("S", "scopes & access", "S"),
+		Dismiss:    b("esc", "dismiss", "esc", "enter", "space"),
+		Confirm:    b("y", "yes", "y", "Y"),
 
 		Up:       b("↑/k", "up", "up", "k"),
 		Down:     b("↓/j", "down", "down", "j"),
@@ -165,7 +169,8 @@ type KeyGroup struct {
 // KeyGroups lists every binding by where it applies.
 func KeyGroups(k *KeyMap) []KeyGroup {
 	return []KeyGroup{
-		{"Everywhere", []key.Binding{k.Help, k.Palette, k.RequestLog, k.Scopes, k.Back, k.Quit, k.ForceQuit}},
+		{"Everywhere", []key.Binding{k.Help, k.Palette, k.RequestLog, k.Scopes, k.Back, k.Quit, k.ForceQuit,
+			withHelp(k.Dismiss, "dismiss the error panel (enter and space too)")}},
 		{"Lists", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Filter, k.Refresh}},
 		{"Profiles and setup", []key.Binding{withHelp(k.Open, "connect (profile picker)"), k.NewProfile, k.Doctor,
 			withHelp(k.Next, "next wizard step"), withHelp(k.Prev, "previous wizard step"), withHelp(k.Toggle, "toggle a scope")}},

@@ -40,7 +40,7 @@ func (s *TypesScreen) View() string {
 
 	switch {
 	case s.err != nil:
-		b.WriteString(renderErrorBox(s.c, "Could not load the server's capabilities", s.err, s.w-2, "r retry · L request log"))
+		b.WriteString(renderErrorBox(s.c, "Could not load the server's capabilities", s.err, s.w-2, helpHint(withHelp(s.c.Keys.Refresh, "retry"), s.c.Keys.RequestLog)))
 		return b.String()
 	case !s.loadedOK && s.req.Busy():
 		b.WriteString(st.Subtle.Render("Loading the CapabilityStatement…"))

@@ -212,12 +212,10 @@ func (w *WizardScreen) startSpinner() tea.Cmd {
 func (w *WizardScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := w.c.Keys
 	if w.confirm {
-		switch k.String() {
-		case "y", "Y", "enter":
+		if key.Matches(k, keys.Confirm, keys.Accept) {
 			return w.leave()
-		default:
-			w.confirm = false
 		}
+		w.confirm = false
 		return nil
 	}
 	w.lastError = ""

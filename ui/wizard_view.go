@@ -19,7 +19,7 @@ func (w *WizardScreen) View() string {
 	var foot []string
 	switch {
 	case w.confirm:
-		foot = append(foot, "", st.Warn.Render("Leave the setup? Nothing has been saved.")+" "+st.Key.Render("y")+" leave · any other key stays")
+		foot = append(foot, "", st.Warn.Render("Leave the setup? Nothing has been saved.")+" "+st.Key.Render(w.c.Keys.Confirm.Help().Key)+" leave · any other key stays")
 	case w.lastError != "":
 		foot = append(foot, "")
 		foot = append(foot, wizWrapStyled(st.Bad, w.lastError, width)...)
