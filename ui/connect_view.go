@@ -89,7 +89,8 @@ func (s *ConnectScreen) stepLine(r stepRow, titleW int) string {
 	line := " " + mark + " " + title
 	switch r.state {
 	case stepDone:
-		line += "  " + st.Subtle.Render(r.detail)
+		// Sanitised here too: a Prepare step's detail (the demo's) quotes the server.
+		line += "  " + st.Subtle.Render(termsafe.String(r.detail))
 	case stepRunning:
 		line += "  " + st.Faint.Render("…")
 	case stepFailed:
