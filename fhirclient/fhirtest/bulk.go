@@ -110,6 +110,16 @@ func (s *Server) handleExportKickoff(w http.ResponseWriter, r *http.Request, sco
 		}
 		members = groupMembers(g.JSON)
 	}
+	// On generated-on-demand data an export would build every patient's chart inside this
+	// request (gigabytes at 100,000 patients): refused like an unnarrowed search.
+	for _, typ := range types {
+		if msg := s.data.tooCostly(typ, nil); msg != "" && members == nil {
+			s.writeFHIR(w, http.StatusBadRequest, operationOutcome("error", "too-costly",
+				"$export: "+strings.Replace(msg, "narrow the search with patient=, subject=, encounter= or _id=",
+					"export a Group of patients instead, or start the sandbox with fewer patients", 1)))
+			return
+		}
+	}
 	now := s.clock()
 	job := &exportJob{ID: randomUUID(), Request: s.URL() + r.URL.RequestURI(),
 		Started: now, ReadyAt: now.Add(s.opts.ExportDelay)}

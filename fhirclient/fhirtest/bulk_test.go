@@ -93,3 +93,17 @@ func TestBulkExportPagedIsStandard(t *testing.T) {
 		t.Fatalf("status %v", m)
 	}
 }
+
+// On data generated on demand above the scan budget, a system-level export (which would
+// build every chart inside the kick-off request) is refused like an unnarrowed search.
+func TestBulkExportRefusedOnLazyDataAboveBudget(t *testing.T) {
+	lazy := NewLazyClinical(ClinicalConfig{Seed: 9, Patients: 120, HistoryYears: 1})
+	lazy.lazy.scanLimit = 50
+	s := withData(t, Options{}, lazy)
+	scopes := []string{"system/*.$export", "system/*.$bulkdata-status", "system/Binary.read", "system/Observation.read"}
+	tok := mint(t, s, enabledClient(t, s, scopes...), strings.Join(scopes, " "))
+	res := exportRequest(t, http.MethodGet, s.FHIRBase()+"/$export?type=Observation", tok, true)
+	if res.Status != 400 || !strings.Contains(string(res.Body), `"too-costly"`) || !strings.Contains(string(res.Body), "fewer patients") {
+		t.Fatalf("export on lazy data: %d %s", res.Status, res.Body)
+	}
+}
