@@ -35,25 +35,21 @@ type stepRow struct {
 	state  stepState
 	detail string
 	err    error
-	took   time.Duration
 }
 
 // ConnectScreen runs the connection as a visible step list (the connection's Prepare steps,
 // then discovery, sign assertion, token, metadata), each with a spinner while it runs. It ends
 // in the granted scopes (dropped ones flagged) or in the failed step's cause and fix.
 type ConnectScreen struct {
-	c       *Common
-	conn    *Connection
-	rows    []stepRow
-	cur     int // index of the running or failed step; len(rows) when all done
-	req     ReqID
-	spin    spinner.Model
-	started time.Time
-	smart   *fhirclient.SmartConfig
-	token   *fhirclient.Token
-	offset  int
-	w, h    int
-	now     func() time.Time
+	c      *Common
+	conn   *Connection
+	rows   []stepRow
+	cur    int // index of the running or failed step; len(rows) when all done
+	req    ReqID
+	spin   spinner.Model
+	token  *fhirclient.Token
+	offset int
+	w, h   int
 }
 
 // stepDoneMsg is one step's result; apply stores typed results on the screen.
@@ -67,7 +63,7 @@ type stepDoneMsg struct {
 
 // NewConnectScreen builds the step list for conn; Init starts the first step.
 func NewConnectScreen(c *Common, conn *Connection) *ConnectScreen {
-	s := &ConnectScreen{c: c, conn: conn, now: time.Now}
+	s := &ConnectScreen{c: c, conn: conn}
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner))
 	for _, p := range conn.Prepare {
 		run := p.Run
@@ -116,7 +112,6 @@ func (s *ConnectScreen) run(i int) tea.Cmd {
 	}
 	s.rows[i].state = stepRunning
 	s.rows[i].err = nil
-	s.started = s.now()
 	id, ctx := s.req.Start(s.c.Ctx)
 	run, conn := s.rows[i].run, s.conn
 	return func() tea.Msg {
@@ -140,7 +135,6 @@ func (s *ConnectScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.req.Done()
 		row := &s.rows[msg.index]
-		row.took = s.now().Sub(s.started)
 		if msg.err != nil {
 			row.state, row.err = stepFailed, msg.err
 			if s.conn.AutoDoctor && s.conn.Doctor != nil {
@@ -238,7 +232,7 @@ func discoverStep(ctx context.Context, conn *Connection) (string, func(*ConnectS
 		return "", nil, err
 	}
 	return fmt.Sprintf("token endpoint %s · %d scopes supported", termsafe.String(sc.TokenEndpoint), len(sc.ScopesSupported)),
-		func(s *ConnectScreen) { s.smart = sc }, nil
+		nil, nil
 }
 
 func signStep(ctx context.Context, conn *Connection) (string, func(*ConnectScreen), error) {
