@@ -18,6 +18,9 @@ type ScreenPanicError struct {
 func newScreenPanic(s Screen, r any) *ScreenPanicError {
 	title := "?"
 	func() {
+		if s == nil {
+			return
+		}
 		defer func() { _ = recover() }() // the title itself may be what panics
 		title = s.Title()
 	}()

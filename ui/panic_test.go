@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -58,5 +59,29 @@ func TestScreenPanicsLandInTheErrorPanel(t *testing.T) {
 	}
 	if !strings.Contains(d.screen(), "This screen could not be drawn") || !strings.Contains(d.screen(), "Press esc to go back") {
 		t.Errorf("a View panic should draw a notice:\n%s", d.screen())
+	}
+}
+
+// helplessScreen's help is broken: the root builds the help screen from it itself, outside
+// the screen's Update.
+type helplessScreen struct{ *NoticeScreen }
+
+func (s *helplessScreen) FullHelp() [][]key.Binding {
+	var groups [][]key.Binding
+	return groups[:1] // slice bounds out of range: a bug in the screen, met by the root
+}
+
+func TestRootPanicsLandInTheErrorPanel(t *testing.T) {
+	app := newTestApp(t, Options{Start: func(c *Common) Screen {
+		return &helplessScreen{NewNoticeScreen(c, "Helpless", nil, nil)}
+	}})
+	d := newDriver(t, app, 100, 30)
+	d.press("?")
+	if app.Err() == nil || !strings.Contains(app.Err().Error(), `"Helpless" screen`) {
+		t.Fatalf("the panic should be in the error panel, got %v", app.Err())
+	}
+	d.press("esc")
+	if app.Err() != nil || app.Top() == nil {
+		t.Fatalf("esc should dismiss the panel and keep the screen: err %v, top %T", app.Err(), app.Top())
 	}
 }
