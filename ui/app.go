@@ -134,12 +134,12 @@ func (a *App) tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-func (a *App) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+func (a *App) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	// forward contains a screen's Update; this catches the rest: the root's own handling
 	// and the screen methods it calls itself (help, palette, titles). The session goes on.
 	defer func() {
 		if r := recover(); r != nil {
-			a.err, cmd = newScreenPanic(a.Top(), r), nil
+			a.err, m, cmd = newScreenPanic(a.Top(), r), a, nil
 		}
 	}()
 	banner := a.bannerHeight()

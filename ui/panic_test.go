@@ -76,7 +76,9 @@ func TestRootPanicsLandInTheErrorPanel(t *testing.T) {
 		return &helplessScreen{NewNoticeScreen(c, "Helpless", nil, nil)}
 	}})
 	d := newDriver(t, app, 100, 30)
-	d.press("?")
+	if m, _ := app.Update(keyMsg("?")); m != tea.Model(app) {
+		t.Fatalf("Update answered the model %v after the panic, want the app", m)
+	}
 	if app.Err() == nil || !strings.Contains(app.Err().Error(), `"Helpless" screen`) {
 		t.Fatalf("the panic should be in the error panel, got %v", app.Err())
 	}
