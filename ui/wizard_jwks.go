@@ -67,16 +67,7 @@ func (j *wizJWKSStep) setKey(k *session.Key) {
 func (w *WizardScreen) jwksKey(m tea.KeyPressMsg) tea.Cmd {
 	j, keys := &w.jwks, w.c.Keys
 	if j.editing {
-		if key.Matches(m, keys.Accept) {
-			if strings.TrimSpace(j.path.Value()) == "" {
-				w.lastError = "Type the path of the new file."
-				return nil
-			}
-			return w.saveJWKS(j.path.Value())
-		}
-		var cmd tea.Cmd
-		j.path, cmd = j.path.Update(m)
-		return cmd
+		return w.pathKey(&j.path, m, "Type the path of the new file.", w.saveJWKS)
 	}
 	switch {
 	case key.Matches(m, keys.Save) && j.raw != nil:

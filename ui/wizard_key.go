@@ -135,16 +135,7 @@ func (w *WizardScreen) keyStepKey(m tea.KeyPressMsg) tea.Cmd {
 			}
 			return cmd
 		}
-		if key.Matches(m, keys.Accept) {
-			if strings.TrimSpace(k.path.Value()) == "" {
-				w.lastError = "Type the key file's path, or press tab to browse."
-				return nil
-			}
-			return w.loadKeyFile(k.path.Value())
-		}
-		var cmd tea.Cmd
-		k.path, cmd = k.path.Update(m)
-		return cmd
+		return w.pathKey(&k.path, m, "Type the key file's path, or press tab to browse.", w.loadKeyFile)
 	case keyFromPaste:
 		if key.Matches(m, keys.Next) {
 			if k.parsed == nil {

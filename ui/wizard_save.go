@@ -179,17 +179,7 @@ func (w *WizardScreen) summaryKey(m tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if s.editing {
-		if key.Matches(m, keys.Accept) {
-			path := strings.TrimSpace(s.keyFile.Value())
-			if path == "" {
-				w.lastError = "Type the path of the new key file."
-				return nil
-			}
-			return w.saveProfile(path)
-		}
-		var cmd tea.Cmd
-		s.keyFile, cmd = s.keyFile.Update(m)
-		return cmd
+		return w.pathKey(&s.keyFile, m, "Type the path of the new key file.", w.saveProfile)
 	}
 	if s.noKeyring {
 		switch {

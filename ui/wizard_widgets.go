@@ -2,11 +2,13 @@ package ui
 
 import (
 	"path/filepath"
+	"strings"
 
 	"charm.land/bubbles/v2/filepicker"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 )
 
 // wizInput is a one-line text input in the app's styles, without a blinking cursor.
@@ -23,6 +25,22 @@ func (w *WizardScreen) Restyle() {
 	w.spin.Style = st.Spinner
 	stylePasteArea(&w.keys.paste, st)
 	styleKeyPicker(&w.keys.picker, st)
+}
+
+// pathKey is a key in one of the wizard's path fields: enter hands the path to submit (or
+// says what is missing when it is empty); any other key edits the field.
+func (w *WizardScreen) pathKey(in *textinput.Model, m tea.KeyPressMsg, missing string, submit func(path string) tea.Cmd) tea.Cmd {
+	if key.Matches(m, w.c.Keys.Accept) {
+		path := strings.TrimSpace(in.Value())
+		if path == "" {
+			w.lastError = missing
+			return nil
+		}
+		return submit(path)
+	}
+	var cmd tea.Cmd
+	*in, cmd = in.Update(m)
+	return cmd
 }
 
 // newKeyPicker is the bubbles file picker for the key file, in the app's styles, with esc
