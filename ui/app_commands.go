@@ -35,7 +35,9 @@ func (a *App) handleAppMsg(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return nil, true
 		}
 		a.conn = msg.Conn
-		a.c.Token, a.c.Caps = nil, nil
+		// What the last connection brought goes with it: its token, capabilities and a
+		// TLS warning the command line did not ask for (NewConnectScreen sets the new one's).
+		a.c.Token, a.c.Caps, a.c.Insecure = nil, nil, a.opts.Insecure
 		if msg.Conn.Profile != "" {
 			a.c.Profile = msg.Conn.Profile
 		}

@@ -259,4 +259,11 @@ func TestInsecureProfileBringsBanner(t *testing.T) {
 		!strings.Contains(lines[23], "profile lax") {
 		t.Fatalf("banner on top and status bar at the bottom expected:\n%s", d.screen())
 	}
+	// Switching to a profile that verifies TLS takes the banner away again.
+	d.send(ConnectMsg{conn})
+	d.until("reconnected", func() bool { cs, ok := app.Top().(*ConnectScreen); return ok && cs.Done() && cs.conn == conn })
+	if lines := strings.Split(d.screen(), "\n"); len(lines) != 24 || strings.Contains(d.screen(), "TLS certificate verification is OFF") ||
+		strings.Contains(d.screen(), "TLS NOT VERIFIED") {
+		t.Fatalf("a verifying profile still shows the insecure banner:\n%s", d.screen())
+	}
 }
