@@ -72,6 +72,7 @@ func (a *App) handleAppMsg(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 // other screens registered. The profile list is read from disk, so it comes in a tea.Cmd.
 func (a *App) paletteCommands() ([]Command, tea.Cmd) {
 	c := a.c
+	under := a.Top() // Help is for this screen, not for the palette that will be on top when it runs
 	var cmds []Command
 	if a.conn != nil {
 		conn := *a.conn
@@ -82,7 +83,7 @@ func (a *App) paletteCommands() ([]Command, tea.Cmd) {
 	}
 	cmds = append(cmds,
 		Command{Group: "App", Title: "Show request log", Hint: "L", Run: func() tea.Cmd { return Push(NewRequestLogScreen(c)) }},
-		Command{Group: "App", Title: "Help", Hint: "?", Run: func() tea.Cmd { return Push(NewHelpScreen(c, a.Top())) }},
+		Command{Group: "App", Title: "Help", Hint: "?", Run: func() tea.Cmd { return Push(NewHelpScreen(c, under)) }},
 	)
 	cmds = append(cmds, registeredCommands(c)...)
 	cmds = append(cmds, Command{Group: "App", Title: "Quit", Hint: "q", Run: func() tea.Cmd { return tea.Quit }})

@@ -176,6 +176,14 @@ func TestPaletteFiltersAndRuns(t *testing.T) {
 		t.Fatalf("the palette should have closed itself: depth %d", app.Depth())
 	}
 	d.press("esc")
+	d.press(":")
+	d.typeText("help")
+	d.press("enter")
+	d.until("help", func() bool { _, ok := app.Top().(*HelpScreen); return ok })
+	if of := app.Top().(*HelpScreen).of; of != "Resource types" {
+		t.Errorf("the palette's Help shows the keys of %q, want the screen under the palette", of)
+	}
+	d.press("esc")
 	d.press("ctrl+p")
 	d.typeText("go to type observation")
 	if got := app.Top().(*PaletteScreen).Titles(); len(got) != 1 || got[0] != "Observation" {
