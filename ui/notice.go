@@ -39,7 +39,7 @@ func (n *NoticeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, n.c.Keys.Down):
-			n.offset++
+			n.offset = min(n.offset+1, n.maxOffset()) // no presses lost below the end
 		case key.Matches(k, n.c.Keys.Up):
 			n.offset = max(0, n.offset-1)
 		}
@@ -60,6 +60,14 @@ func (n *NoticeScreen) FullHelp() [][]key.Binding {
 }
 
 func (n *NoticeScreen) View() string {
+	return strings.Join(n.lines()[min(n.offset, n.maxOffset()):], "\n")
+}
+
+// maxOffset is the scroll offset that shows the last line at the bottom.
+func (n *NoticeScreen) maxOffset() int { return max(0, len(n.lines())-n.h) }
+
+// lines are the title and the body wrapped to the width, each body line keeping its indent.
+func (n *NoticeScreen) lines() []string {
 	st := n.c.Styles
 	lines := []string{st.Title.Render(termsafe.String(n.title)), ""}
 	for _, l := range n.body {
@@ -68,6 +76,5 @@ func (n *NoticeScreen) View() string {
 			lines = append(lines, strings.Repeat(" ", indent)+w)
 		}
 	}
-	off := min(n.offset, max(0, len(lines)-n.h))
-	return strings.Join(lines[off:], "\n")
+	return lines
 }

@@ -170,7 +170,7 @@ func (s *RequestLogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			case key.Matches(msg, keys.Open):
 				s.detail = false
 			case key.Matches(msg, keys.Down):
-				s.dOff++
+				s.dOff = min(s.dOff+1, s.maxDetailOffset()) // no presses lost below the end
 			case key.Matches(msg, keys.Up):
 				s.dOff = max(0, s.dOff-1)
 			}

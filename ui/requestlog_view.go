@@ -74,6 +74,14 @@ func (s *RequestLogScreen) shortURL(raw string) string {
 }
 
 func (s *RequestLogScreen) detailView() string {
+	return strings.Join(s.detailLines()[min(s.dOff, s.maxDetailOffset()):], "\n")
+}
+
+// maxDetailOffset is the detail view's scroll offset that shows its last line at the bottom.
+func (s *RequestLogScreen) maxDetailOffset() int { return max(0, len(s.detailLines())-(s.h-1)) }
+
+// detailLines are the selected exchange's details, one line each, cut to the width.
+func (s *RequestLogScreen) detailLines() []string {
 	st := s.c.Styles
 	e, _ := s.Selected()
 	var lines []string
@@ -111,8 +119,7 @@ func (s *RequestLogScreen) detailView() string {
 	for i := range lines {
 		lines[i] = truncate(lines[i], s.w)
 	}
-	off := min(s.dOff, max(0, len(lines)-(s.h-1)))
-	return strings.Join(lines[off:], "\n")
+	return lines
 }
 
 // humanBytes prints a size as 512 B, 1.2 KB, 3.4 MB.

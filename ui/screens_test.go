@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -315,5 +316,34 @@ func TestConnectSpinnerStopsWhenIdle(t *testing.T) {
 	d.until("connected", cs.Done)
 	if _, cmd := cs.Update(cs.spin.Tick()); cmd != nil {
 		t.Fatal("the spinner still ticks with nothing running")
+	}
+}
+
+// Scrolling past the end of a notice or of an exchange's details loses no key presses: one
+// up after many downs moves up at once.
+func TestScrollingStopsAtTheEnd(t *testing.T) {
+	d, _ := connectedApp(t, fhirtest.Options{Patients: 1}, 100, 30)
+	app := d.app
+	long := make([]string, 40)
+	for i := range long {
+		long[i] = fmt.Sprintf("line %d", i+1)
+	}
+	d.send(PushMsg{NewNoticeScreen(app.Common(), "Long", long, nil)})
+	n := app.Top().(*NoticeScreen)
+	for range 100 {
+		d.press("down")
+	}
+	d.press("up")
+	if want := n.maxOffset() - 1; n.offset != want {
+		t.Errorf("notice offset %d after 100 downs and an up, want %d", n.offset, want)
+	}
+	d.press("esc", "L", "enter")
+	s := app.Top().(*RequestLogScreen)
+	for range 100 {
+		d.press("down")
+	}
+	d.press("up")
+	if want := max(0, s.maxDetailOffset()-1); s.dOff != want {
+		t.Errorf("details offset %d after 100 downs and an up, want %d", s.dOff, want)
 	}
 }
