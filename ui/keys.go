@@ -66,6 +66,9 @@ type KeyMap struct {
 	Cancel key.Binding
 	Next   key.Binding // tab: next field / completion
 	Prev   key.Binding
+	// Moving in a list under a text field that takes the letters (the palette): no j or k.
+	ChoiceUp   key.Binding
+	ChoiceDown key.Binding
 }
 
 // DefaultKeyMap returns the bindings fhirscope ships with.
@@ -122,6 +125,9 @@ func DefaultKeyMap() *KeyMap {
 		Cancel: b("esc", "cancel", "esc"),
 		Next:   b("tab", "next", "tab"),
 		Prev:   b("shift+tab", "previous", "shift+tab"),
+
+		ChoiceUp:   b("↑/ctrl+k", "previous", "up", "ctrl+k"),
+		ChoiceDown: b("↓/ctrl+j", "next", "down", "ctrl+j"),
 	}
 	// Off (and out of help) until a patient overview screen is built in: see OpenOverview.
 	k.Overview.SetEnabled(OpenOverview != nil)

@@ -3,6 +3,8 @@ package ui
 import (
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"fhirscope/fhirclient/fhirtest"
 )
 
@@ -45,4 +47,21 @@ func TestEmptyListsTakeMovementKeys(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The palette moves with the arrows, ctrl+j/ctrl+k and tab/shift+tab: every letter is text.
+func TestPaletteChoiceKeys(t *testing.T) {
+	app := newTestApp(t, Options{Start: startNotice})
+	d := newDriver(t, app, 100, 30)
+	d.press(":")
+	p := app.Top().(*PaletteScreen)
+	for _, step := range []struct {
+		key  tea.KeyPressMsg
+		want int
+	}{{keyMsg("ctrl+j"), 1}, {keyMsg("down"), 2}, {keyMsg("ctrl+k"), 1}, {keyMsg("tab"), 2}, {shiftTab, 1}, {keyMsg("up"), 0}, {keyMsg("j"), 0}} {
+		d.send(step.key)
+		if p.cursor != step.want {
+			t.Fatalf("after %s the cursor is %d, want %d", step.key, p.cursor, step.want)
+		}
+	}
 }

@@ -133,10 +133,10 @@ func (p *PaletteScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				return p, tea.Sequence(Pop(), run)
 			}
 			return p, Pop()
-		case msg.Code == tea.KeyUp || msg.String() == "ctrl+k" || key.Matches(msg, keys.Prev):
+		case key.Matches(msg, keys.ChoiceUp, keys.Prev):
 			p.cursor = max(0, p.cursor-1)
 			return p, nil
-		case msg.Code == tea.KeyDown || msg.String() == "ctrl+j" || key.Matches(msg, keys.Next):
+		case key.Matches(msg, keys.ChoiceDown, keys.Next):
 			p.cursor = max(0, min(len(p.shown)-1, p.cursor+1)) // never -1 when nothing matches
 			return p, nil
 		}
@@ -192,7 +192,7 @@ func (p *PaletteScreen) ShortHelp() []key.Binding {
 func (p *PaletteScreen) FullHelp() [][]key.Binding {
 	k := p.c.Keys
 	return [][]key.Binding{{withHelp(k.Accept, "run the command"), withHelp(k.Cancel, "close"),
-		key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "choose"))}}
+		withHelp(k.ChoiceUp, "previous command"), withHelp(k.ChoiceDown, "next command")}}
 }
 
 func (p *PaletteScreen) View() string {
