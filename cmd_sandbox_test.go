@@ -32,16 +32,9 @@ import (
 func TestSandboxCommand(t *testing.T) {
 	for _, flavor := range []string{"openemr-7.0.4", "openemr-7.0.2", "paged"} {
 		t.Run(flavor, func(t *testing.T) {
-			infoPath := filepath.Join(t.TempDir(), "info.json")
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var stdout, stderr bytes.Buffer
-			done := make(chan error, 1)
-			go func() {
-				done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: flavorOf(t, flavor), patients: 7, seed: 3,
-					infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, data: map[string]string{"paged": "basic", "openemr-7.0.2": "lazy"}[flavor]}, &stdout, &stderr)
-			}()
-			info := waitInfo(t, infoPath, done)
+			sb := startSandboxCmd(t, sandboxConfig{flavor: flavorOf(t, flavor), patients: 7, seed: 3,
+				data: map[string]string{"paged": "basic", "openemr-7.0.2": "lazy"}[flavor]})
+			info, stdout, cancel, done := sb.info, &sb.stdout, sb.stop, sb.done
 			if fi, err := os.Stat(info.PrivateKeyFile); err != nil || fi.Mode().Perm() != 0o600 {
 				t.Fatalf("key file %v %v", fi, err)
 			}
@@ -91,6 +84,27 @@ func TestSandboxCommandFlags(t *testing.T) {
 	if code := runSandbox([]string{"--addr", "256.1.1.1:99999", "--patients", "1"}, &out, &errOut); code != 1 {
 		t.Fatalf("bad addr: %d", code)
 	}
+}
+
+// sandboxRun is `fhirscope sandbox` running in-process for a test.
+type sandboxRun struct {
+	info           sandboxInfo
+	stdout, stderr bytes.Buffer
+	stop           context.CancelFunc // as Ctrl-C does
+	done           chan error         // serveSandbox's return
+}
+
+// startSandboxCmd serves cfg (on a free port, quiet, 300 s tokens, an info file in a temp
+// dir) and waits until the info file says where it listens.
+func startSandboxCmd(t *testing.T, cfg sandboxConfig) *sandboxRun {
+	t.Helper()
+	cfg.addr, cfg.infoFile, cfg.lifetime, cfg.quiet = "127.0.0.1:0", filepath.Join(t.TempDir(), "info.json"), 300*time.Second, true
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	sb := &sandboxRun{stop: cancel, done: make(chan error, 1)}
+	go func() { sb.done <- serveSandbox(ctx, cfg, &sb.stdout, &sb.stderr) }()
+	sb.info = waitInfo(t, cfg.infoFile, sb.done)
+	return sb
 }
 
 func waitInfo(t *testing.T, path string, done chan error) sandboxInfo {
@@ -214,16 +228,8 @@ func TestLogRequestsKeepsSecretsOut(t *testing.T) {
 }
 
 func TestSandboxCommandTLS(t *testing.T) {
-	infoPath := filepath.Join(t.TempDir(), "info.json")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: fhirtest.Flavor704, patients: 2, seed: 1,
-			infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, data: "basic", tls: true}, &stdout, &stderr)
-	}()
-	info := waitInfo(t, infoPath, done)
+	sb := startSandboxCmd(t, sandboxConfig{flavor: fhirtest.Flavor704, patients: 2, seed: 1, data: "basic", tls: true})
+	info, cancel, done := sb.info, sb.stop, sb.done
 	if !strings.HasPrefix(info.FHIRBase, "https://127.0.0.1:") || info.CAFile == "" {
 		t.Fatalf("info %+v", info)
 	}
@@ -257,16 +263,8 @@ func TestSandboxCommandTLS(t *testing.T) {
 // TestSandboxStopRemovesKeyDespiteSlowRequest: a request still running at Ctrl-C must not
 // keep the private key on disk, nor keep the sandbox from stopping.
 func TestSandboxStopRemovesKeyDespiteSlowRequest(t *testing.T) {
-	infoPath := filepath.Join(t.TempDir(), "info.json")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- serveSandbox(ctx, sandboxConfig{addr: "127.0.0.1:0", flavor: fhirtest.Flavor704, patients: 2, seed: 1,
-			infoFile: infoPath, lifetime: 300 * time.Second, quiet: true, data: "basic"}, &stdout, &stderr)
-	}()
-	info := waitInfo(t, infoPath, done)
+	sb := startSandboxCmd(t, sandboxConfig{flavor: fhirtest.Flavor704, patients: 2, seed: 1, data: "basic"})
+	info, cancel, done := sb.info, sb.stop, sb.done
 	body, feed := io.Pipe() // a request body that never ends keeps the handler busy
 	defer feed.Close()
 	go func() {
