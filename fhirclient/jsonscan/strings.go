@@ -173,7 +173,7 @@ func appendUnquoted(dst, body []byte, base int) ([]byte, error) {
 			case 't':
 				dst, i = append(dst, '\t'), i+2
 			case 'u':
-				r, ok := hex4(body, i+2)
+				r, ok := Hex4(body[i+2:])
 				if !ok {
 					return dst, errAt(base+i, ReasonSyntax, "invalid \\u escape")
 				}
@@ -181,7 +181,7 @@ func appendUnquoted(dst, body []byte, base int) ([]byte, error) {
 				if utf16.IsSurrogate(r) {
 					r2, ok2 := rune(-1), false
 					if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
-						r2, ok2 = hex4(body, i+2)
+						r2, ok2 = Hex4(body[i+2:])
 					}
 					if dec := utf16.DecodeRune(r, r2); ok2 && dec != utf8.RuneError {
 						r, i = dec, i+6
@@ -207,12 +207,14 @@ func appendUnquoted(dst, body []byte, base int) ([]byte, error) {
 	return dst, nil
 }
 
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
+// Hex4 decodes the four hex digits of a \uXXXX escape at the start of b (the digits only,
+// without the backslash and u). ui/jsonview's tolerant string decoder uses it too.
+func Hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
 		return 0, false
 	}
 	var r rune
-	for _, c := range b[i : i+4] {
+	for _, c := range b[:4] {
 		switch {
 		case c >= '0' && c <= '9':
 			r = r<<4 | rune(c-'0')

@@ -289,24 +289,12 @@ func decodeU(s []byte) (rune, int) {
 	return r, 6
 }
 
+// hex4 decodes a whole "\uXXXX" escape at the start of s.
 func hex4(s []byte) (rune, bool) {
 	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
 		return 0, false
 	}
-	var r rune
-	for _, c := range s[2:6] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
+	return jsonscan.Hex4(s[2:6])
 }
 
 // draw joins segments, clipping at the width; the cursor line is padded
