@@ -29,6 +29,17 @@ func (c *Client) Prev(ctx context.Context, p *Page) (*Page, error) {
 	return c.fetchOffsetPage(ctx, p.Type, p.typeURL, p.query, max(p.Offset-p.Count, 0), p.Count, p.firstEntry, PagingOffset)
 }
 
+// Last fetches the last page of a links-mode search by its "last" link; number is that
+// page's 1-based number, which only the caller can know (from the total). Servers without a
+// last link (OpenEMR) give ErrNoMorePages.
+func (c *Client) Last(ctx context.Context, p *Page, number int) (*Page, error) {
+	link := p.Links["last"]
+	if p.Mode != PagingLinks || link == "" {
+		return nil, ErrNoMorePages
+	}
+	return c.followLink(ctx, p, link, number, (number-1)*p.Count)
+}
+
 func (c *Client) followLink(ctx context.Context, from *Page, link string, number, offset int) (*Page, error) {
 	// FHIR requires absolute links; a relative one is resolved against the page it came from.
 	lu, err := url.Parse(link)

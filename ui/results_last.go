@@ -30,22 +30,13 @@ func (s *ResultsScreen) goLastPage() tea.Cmd {
 	case !known || cur.Mode != fhirclient.PagingLinks || cur.Links["last"] == "":
 		return Status("the server says neither the total nor the last page: page forward with n")
 	}
-	link, count, typ := cur.Links["last"], cur.Count, cur.Type
 	id, ctx := s.fetch.Start(s.c.Ctx)
 	s.retry = s.goLastPage
 	s.err = nil
 	s.fetchWhat = fmt.Sprintf("Loading page %d", n)
 	client := s.c.Client
 	return func() tea.Msg {
-		resp, err := client.Get(ctx, link)
-		if err != nil {
-			return resultsPageMsg{screen: s, id: id, err: err}
-		}
-		p, err := fhirclient.ParseBundle(resp.Body)
-		if err != nil {
-			return resultsPageMsg{screen: s, id: id, err: fmt.Errorf("the last page is not a Bundle: %w", err)}
-		}
-		p.Type, p.URL, p.Mode, p.Count, p.Number, p.Offset = typ, link, fhirclient.PagingLinks, count, n, (n-1)*count
-		return resultsPageMsg{screen: s, id: id, page: p}
+		p, err := client.Last(ctx, cur, n)
+		return resultsPageMsg{screen: s, id: id, page: p, err: err}
 	}
 }
