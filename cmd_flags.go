@@ -71,13 +71,23 @@ func (f *connFlags) openProfile(stderr io.Writer) (*profileContext, error) {
 		fmt.Fprintln(stderr, "WARNING: TLS certificate verification is OFF; anyone on the network path can read the access token.")
 	}
 	if f.trace != "" {
-		tf, err := os.OpenFile(f.trace, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		tf, err := openTrace(f.trace)
 		if err != nil {
-			return nil, fmt.Errorf("trace file: %w", err)
+			return nil, err
 		}
 		pc.opts.Trace, pc.close = tf, func() { tf.Close() }
 	}
 	return pc, nil
+}
+
+// openTrace opens --trace FILE for appending JSON lines, private to the user (even redacted,
+// the exchanges name patients' resources).
+func openTrace(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("trace file: %w", err)
+	}
+	return f, nil
 }
 
 // commandContext is cancelled by Ctrl-C, so a slow server never traps the user.

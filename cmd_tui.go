@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -91,9 +90,9 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	log := fhirclient.NewRequestLog(0)
 	var trace io.Writer
 	if f.trace != "" {
-		tf, err := os.OpenFile(f.trace, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		tf, err := openTrace(f.trace)
 		if err != nil {
-			fmt.Fprintln(stderr, "fhirscope: --trace:", err)
+			fmt.Fprintln(stderr, "fhirscope:", err)
 			return 1
 		}
 		defer tf.Close()
