@@ -61,8 +61,7 @@ type App struct {
 	renewRetry time.Time
 	fixed      bool        // styles given by the caller: ignore the terminal background
 	conn       *Connection // the current connection, for the palette's Reconnect
-	now        func() time.Time
-	quitArmed  bool // q was pressed once over unsaved work; a second q quits
+	quitArmed  bool        // q was pressed once over unsaved work; a second q quits
 }
 
 type tickMsg time.Time
@@ -89,7 +88,7 @@ func NewApp(ctx context.Context, opts Options) *App {
 		Styles: styles, Keys: DefaultKeyMap(), Profile: opts.Profile, Demo: opts.Demo,
 		Insecure: opts.Insecure, Log: opts.Log, Ctx: ctx, Setup: opts.Setup, Now: opts.Now,
 	}
-	a := &App{c: c, opts: opts, fixed: fixed, now: opts.Now, conn: opts.Conn}
+	a := &App{c: c, opts: opts, fixed: fixed, conn: opts.Conn}
 	switch {
 	case opts.Conn != nil:
 		a.stack = []Screen{NewConnectScreen(c, opts.Conn)}
@@ -212,7 +211,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.minting = false
 		if msg.err != nil {
 			// Not every tick: a server refusing tokens should not get one request a second.
-			a.renewRetry = a.now().Add(renewBackoff)
+			a.renewRetry = a.c.Now().Add(renewBackoff)
 			return a.setStatus("token renewal failed: " + Explain(msg.err).Cause)
 		}
 		a.c.Token = msg.tok
@@ -305,7 +304,7 @@ func (a *App) setStatus(text string) tea.Cmd {
 // maybeRenew re-mints the token in the background shortly before it expires.
 func (a *App) maybeRenew() tea.Cmd {
 	c := a.c
-	if c.Client == nil || c.Token == nil || a.minting || a.now().Before(a.renewRetry) {
+	if c.Client == nil || c.Token == nil || a.minting || a.c.Now().Before(a.renewRetry) {
 		return nil
 	}
 	// The client re-mints on its own when a request finds the token near expiry: judge
@@ -313,7 +312,7 @@ func (a *App) maybeRenew() tea.Cmd {
 	if t := c.Client.CurrentToken(); t != nil && t.ExpiresAt.After(c.Token.ExpiresAt) {
 		c.Token = t
 	}
-	if c.Token.ExpiresAt.Sub(a.now()) > renewBefore {
+	if c.Token.ExpiresAt.Sub(a.c.Now()) > renewBefore {
 		return nil
 	}
 	a.minting = true

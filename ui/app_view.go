@@ -38,7 +38,7 @@ func (a *App) Render() string {
 	}
 	info := statusInfo{
 		Profile: c.Profile, Demo: c.Demo, Insecure: c.Insecure, Offline: a.opts.Offline,
-		Token: c.Token, Minting: a.minting, Now: a.now(), Message: a.status,
+		Token: c.Token, Minting: a.minting, Now: a.c.Now(), Message: a.status,
 	}
 	if c.Client != nil {
 		info.Server = c.Client.BaseURL()
