@@ -33,7 +33,6 @@ type InspectorScreen struct {
 	input       textinput.Model
 	confirmPath string // save: the existing file the user is asked to overwrite
 
-	styled        stylesKey // the Styles variant the tree and input were styled with
 	width, height int
 }
 
@@ -59,7 +58,6 @@ type inspectorDoc struct {
 func NewInspectorScreen(c *Common, data []byte) *InspectorScreen {
 	s := &InspectorScreen{c: c}
 	s.input = newBrowseInput(c, "", "")
-	s.styled = keyOf(c.Styles)
 	s.cur = s.newDoc(data)
 	s.SetSize(c.Width, c.Height)
 	return s
@@ -163,17 +161,19 @@ func (s *InspectorScreen) Cancel() {
 	s.fetchRef = ""
 }
 
-// Update handles keys, fetched references, clipboard and save outcomes.
-func (s *InspectorScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	if k := keyOf(s.c.Styles); k != s.styled {
-		s.styled = k
-		styleInput(&s.input, s.c.Styles)
-		for _, d := range s.docs() {
-			if d.view != nil {
-				d.view.SetStyles(jsonStyles(s.c.Styles))
-			}
+// Restyle copies the light or dark styles into the input and every open tree again (the root
+// calls it after the terminal reports its background).
+func (s *InspectorScreen) Restyle() {
+	styleInput(&s.input, s.c.Styles)
+	for _, d := range s.docs() {
+		if d.view != nil {
+			d.view.SetStyles(jsonStyles(s.c.Styles))
 		}
 	}
+}
+
+// Update handles keys, fetched references, clipboard and save outcomes.
+func (s *InspectorScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case inspectorFetchedMsg:
 		return s, s.onFetched(msg)

@@ -58,8 +58,7 @@ type ResultsScreen struct {
 	paramErr  error
 	paramHint string // tab completion's choices
 
-	tickSeq int       // the live indexing tick; a tick that went to a screen above is re-armed by Resume
-	styled  stylesKey // the Styles variant the inputs were styled with
+	tickSeq int // the live indexing tick; a tick that went to a screen above is re-armed by Resume
 	width   int
 	height  int
 }
@@ -113,7 +112,6 @@ func newResults(c *Common) *ResultsScreen {
 	s := &ResultsScreen{c: c, pageSize: defaultPageSize, pages: map[int]*fhirclient.Page{}}
 	s.search = newBrowseInput(c, "search: ", "name=smith birthdate=ge1970")
 	s.filter.input = newBrowseInput(c, "/", "filter rows")
-	s.styled = keyOf(c.Styles)
 	s.SetSize(c.Width, c.Height)
 	return s
 }
@@ -139,11 +137,12 @@ func styleInput(in *textinput.Model, styles *Styles) {
 	in.SetStyles(st)
 }
 
-// stylesKey identifies a Styles variant: the root switches light/dark in place (the same
-// pointer) when the terminal reports its background, so screens compare this to notice.
-type stylesKey struct{ dark, noColor bool }
-
-func keyOf(st *Styles) stylesKey { return stylesKey{st.Dark, st.NoColor} }
+// Restyle copies the light or dark styles into the text inputs again (the root calls it after
+// the terminal reports its background).
+func (s *ResultsScreen) Restyle() {
+	styleInput(&s.search, s.c.Styles)
+	styleInput(&s.filter.input, s.c.Styles)
+}
 
 func init() {
 	OpenType = func(c *Common, typ string) Screen { return NewResultsScreen(c, typ, nil) }
@@ -205,11 +204,6 @@ func (s *ResultsScreen) Cancel() {
 
 // Update handles keys and fetch replies.
 func (s *ResultsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	if k := keyOf(s.c.Styles); k != s.styled {
-		s.styled = k
-		styleInput(&s.search, s.c.Styles)
-		styleInput(&s.filter.input, s.c.Styles)
-	}
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case resultsPageMsg:

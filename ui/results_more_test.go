@@ -178,19 +178,23 @@ func TestResultsLaterPageFailureKeepsTheTable(t *testing.T) {
 }
 
 func TestScreensFollowALightDarkSwitch(t *testing.T) {
-	c := browseCommon(100, 30)
-	*c.Styles = *NewStyles(true)
-	s := NewResultsScreen(c, "Patient", nil)
-	ins := NewInspectorScreen(c, []byte(`{"resourceType":"Patient","id":"1"}`))
-	// The root replaces the styles in place when the terminal says it is light.
-	*c.Styles = *NewStyles(false)
-	s.Update(tea.KeyPressMsg{Code: tea.KeyDown})
-	ins.Update(tea.KeyPressMsg{Code: tea.KeyDown})
-	if s.styled != keyOf(c.Styles) || ins.styled != keyOf(c.Styles) {
-		t.Fatal("screens kept the dark styles after the switch")
+	// Through the root, as in a terminal: the results screen below, the inspector on top,
+	// then the terminal says its background is light.
+	app := newTestApp(t, Options{Styles: NewStyles(true), Start: func(c *Common) Screen { return NewResultsScreen(c, "Patient", nil) }})
+	app.fixed = false
+	s := app.Top().(*ResultsScreen)
+	ins := NewInspectorScreen(app.Common(), []byte(`{"resourceType":"Patient","id":"1"}`))
+	app.Update(PushMsg{Screen: ins})
+	app.Update(tea.BackgroundColorMsg{Color: lightGrey{}})
+	c := app.Common()
+	if c.Styles.Dark {
+		t.Fatal("the root did not switch to the light styles")
 	}
 	if got := s.search.Styles().Focused.Prompt; !reflect.DeepEqual(got, c.Styles.Key) {
-		t.Fatal("search input not restyled")
+		t.Fatal("screens kept the dark styles after the switch: search input not restyled")
+	}
+	if got := ins.input.Styles().Focused.Prompt; !reflect.DeepEqual(got, c.Styles.Key) {
+		t.Fatal("screens kept the dark styles after the switch: inspector input not restyled")
 	}
 }
 
