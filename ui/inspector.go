@@ -253,11 +253,11 @@ func (s *InspectorScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 func (s *InspectorScreen) onPromptKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.c.Keys
 	if s.prompt == promptOverwrite {
-		switch msg.String() {
-		case "y", "Y":
+		switch {
+		case key.Matches(msg, k.Confirm):
 			s.prompt = promptNone
 			return saveCmd(s, s.confirmPath, s.cur.data, true)
-		case "n", "N", "esc":
+		case key.Matches(msg, k.Cancel), msg.String() == "n", msg.String() == "N":
 			// Back to the path prompt to pick another name.
 			s.prompt = promptSave
 			s.input.SetValue(s.confirmPath)
