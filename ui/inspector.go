@@ -65,7 +65,7 @@ func NewInspectorScreen(c *Common, data []byte) *InspectorScreen {
 
 func (s *InspectorScreen) newDoc(data []byte) *inspectorDoc {
 	d := &inspectorDoc{data: data}
-	typ, id := typeAndID(data)
+	typ, id := records.TypeAndID(data)
 	d.ref = typ
 	if id != "" {
 		d.ref += "/" + id

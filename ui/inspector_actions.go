@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/atotto/clipboard"
 
+	"fhirscope/ui/records"
 	"fhirscope/ui/termsafe"
 )
 
@@ -102,7 +103,7 @@ type inspectorSavedMsg struct {
 // defaultSavePath is ./Type-id.json, with anything odd in the id replaced so the name is
 // a plain file name in the current directory.
 func defaultSavePath(data []byte) string {
-	typ, id := typeAndID(data)
+	typ, id := records.TypeAndID(data)
 	name := strings.Trim(typ+"-"+id, "-")
 	if name == "" {
 		name = "resource"

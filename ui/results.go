@@ -295,7 +295,7 @@ func (s *ResultsScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.CopyValue):
 		// The row's reference, e.g. for `fhirscope get Patient/123`.
 		if i, ok := s.cursorRow(); ok {
-			if typ, id := typeAndID(s.src.Entry(i)); typ != "" && id != "" {
+			if typ, id := records.TypeAndID(s.src.Entry(i)); typ != "" && id != "" {
 				return clipboardCmd("reference "+termsafe.String(typ+"/"+id), typ+"/"+id, copiedStatus)
 			}
 		}

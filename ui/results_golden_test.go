@@ -85,7 +85,7 @@ func fixtureData(t *testing.T) *fhirtest.Dataset {
 	}
 	d := fhirtest.NewDataset()
 	for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
-		typ, id := typeAndID(line)
+		typ, id := records.TypeAndID(line)
 		d.Add(fhirtest.Resource{Type: typ, ID: id, JSON: line, Search: map[string][]string{"_id": {id}}})
 	}
 	return d

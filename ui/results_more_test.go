@@ -56,7 +56,7 @@ func TestResultsOfflineFileFilterOpenAndBadLines(t *testing.T) {
 		t.Fatalf("filter kept %d of %d", s.rowCount(), len(lines))
 	}
 	for k := range s.rowCount() {
-		if typ, _ := typeAndID(src.Entry(s.rowAt(k))); typ != "Encounter" {
+		if typ, _ := records.TypeAndID(src.Entry(s.rowAt(k))); typ != "Encounter" {
 			t.Fatalf("filter kept a %s", typ)
 		}
 	}
@@ -269,7 +269,7 @@ func TestResultsOffsetPagingWithOpenEMRCountPlusOne(t *testing.T) {
 			t.Fatalf("page %d: number %d, %d entries", page, s.page.Number, len(s.page.Entries))
 		}
 		for _, e := range s.page.Entries {
-			_, id := typeAndID(e)
+			_, id := records.TypeAndID(e)
 			if seen[id] {
 				t.Fatalf("patient %s shown twice (page %d)", id, page)
 			}
@@ -333,7 +333,7 @@ func TestResultsCopyRowReferenceAndSearchURL(t *testing.T) {
 	if !ok {
 		t.Fatal("no row")
 	}
-	typ, id := typeAndID(s.src.Entry(i))
+	typ, id := records.TypeAndID(s.src.Entry(i))
 	_, msgs := browsePress(t, s, "y")
 	if !hasMsg(msgs, tea.SetClipboard(typ+"/"+id)()) || !hasStatus(msgs, "copied reference "+typ+"/"+id) {
 		t.Fatalf("y: %v", msgs)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"fhirscope/fhirclient/jsonscan"
+	"fhirscope/ui/records"
 	"fhirscope/ui/summary"
 	"fhirscope/ui/termsafe"
 )
@@ -49,7 +49,7 @@ func columnsFor(typ string) []summary.Column {
 func cellsFor(typ string, entry []byte) []string {
 	if typ == mixedType {
 		// Each row is summarised by its own type's columns, joined into one cell.
-		rt, id := typeAndID(entry)
+		rt, id := records.TypeAndID(entry)
 		cells := summary.Row(rt, entry)
 		parts := make([]string, 0, len(cells))
 		for _, c := range cells {
@@ -175,40 +175,13 @@ func (rc *rowCache) reset(typ string) {
 	rc.cells = nil
 }
 
-// typeAndID reads resourceType and id from one resource without decoding it.
-func typeAndID(entry []byte) (typ, id string) {
-	start := 0
-	for start < len(entry) && (entry[start] == ' ' || entry[start] == '\n' || entry[start] == '\r' || entry[start] == '\t') {
-		start++
-	}
-	end, err := jsonscan.SkipValue(entry, start)
-	if err != nil || jsonscan.KindAt(entry, start) != jsonscan.Object {
-		return "", ""
-	}
-	_ = jsonscan.ObjectMembers(entry, jsonscan.Span{Start: start, End: end}, func(k, v jsonscan.Span) bool {
-		key := string(entry[k.Start:k.End])
-		switch key {
-		case `"resourceType"`:
-			if jsonscan.KindAt(entry, v.Start) == jsonscan.String {
-				typ, _ = jsonscan.Unquote(entry, v)
-			}
-		case `"id"`:
-			if jsonscan.KindAt(entry, v.Start) == jsonscan.String {
-				id, _ = jsonscan.Unquote(entry, v)
-			}
-		}
-		return typ == "" || id == ""
-	})
-	return typ, id
-}
-
 // sourceType decides the table's column set: the one resource type of the first entries, or
 // mixedType when they differ. Sampling is enough: a bundle or an export file is grouped by
 // type in practice, and a late odd row still shows its cells in the same columns.
 func sourceType(src entrySource, sample int) string {
 	typ := ""
 	for i := 0; i < src.Len() && i < sample; i++ {
-		t, _ := typeAndID(src.Entry(i))
+		t, _ := records.TypeAndID(src.Entry(i))
 		if i == 0 {
 			typ = t
 			continue

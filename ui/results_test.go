@@ -11,6 +11,7 @@ import (
 
 	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/fhirtest"
+	"fhirscope/ui/records"
 )
 
 // Model tests for the results screen, through Update, against the sandbox over HTTP.
@@ -28,7 +29,7 @@ func startResults(t *testing.T, env *browseEnv, typ string, params url.Values) *
 
 // firstID is the id of the first row on the current page.
 func firstID(s *ResultsScreen) string {
-	_, id := typeAndID(s.src.Entry(s.rowAt(s.windowStart())))
+	_, id := records.TypeAndID(s.src.Entry(s.rowAt(s.windowStart())))
 	return id
 }
 

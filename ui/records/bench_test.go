@@ -310,7 +310,7 @@ func BenchmarkLookup200MB(b *testing.B) {
 	defer s.Close()
 	_ = s.Wait(context.Background())
 	last := s.Len() - 1
-	typ, id := typeAndID(s.Entry(last))
+	typ, id := TypeAndID(s.Entry(last))
 	t0 := time.Now()
 	if i, ok := s.Lookup(typ + "/" + id); !ok || i != last {
 		b.Fatalf("Lookup = %d, %v", i, ok)

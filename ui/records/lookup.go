@@ -59,7 +59,7 @@ func (r *refIndex) extend(s *Source, n int) {
 		if e == nil {
 			continue
 		}
-		typ, id := typeAndID(e)
+		typ, id := TypeAndID(e)
 		if typ != "" && id != "" {
 			k := typ + "/" + id
 			if _, dup := r.byID[k]; !dup {
@@ -69,10 +69,18 @@ func (r *refIndex) extend(s *Source, n int) {
 	}
 }
 
-// typeAndID reads resourceType and id in one pass over the top-level
-// members, stopping once both are known.
-func typeAndID(res []byte) (typ, id string) {
-	_ = jsonscan.ObjectMembers(res, jsonscan.Span{Start: 0, End: len(res)}, func(k, v jsonscan.Span) bool {
+// TypeAndID reads a resource's resourceType and id ("" when absent or not strings, and for
+// anything but a JSON object; leading whitespace is fine). It stops reading as soon as it
+// has both, so it costs little even on a large resource.
+func TypeAndID(res []byte) (typ, id string) {
+	start := 0
+	for start < len(res) && isSpace(res[start]) {
+		start++
+	}
+	if jsonscan.KindAt(res, start) != jsonscan.Object {
+		return "", ""
+	}
+	_ = jsonscan.ObjectMembers(res, jsonscan.Span{Start: start, End: len(res)}, func(k, v jsonscan.Span) bool {
 		if res[v.Start] == '"' {
 			if jsonscan.KeyEquals(res, k, "resourceType") {
 				typ, _ = jsonscan.Unquote(res, v)
