@@ -64,7 +64,7 @@ func NewScopesScreen(c *Common) *DoctorScreen {
 			return &doctor.Report{Checks: []doctor.Check{{Step: 7, ID: "scopes.offline", Title: "Scopes", Status: doctor.Skip,
 				Detail: "not connected to a server (an offline file has no scopes)"}}}
 		}
-		return doctor.RunLive(ctx, c.Client, on)
+		return doctor.RunLive(ctx, c.Client, c.Now, on)
 	})
 }
 
@@ -241,16 +241,27 @@ func (s *DoctorScreen) lines() []string {
 			line += st.Subtle.Render(": " + termsafe.String(c.Detail))
 		}
 		out = append(out, truncate(line, width))
+		rows, folded := c.ShownItems()
 		nameWidth := 0 // the widest row name of this check, so the details line up
-		for _, it := range c.Items {
+		for _, it := range rows {
 			nameWidth = max(nameWidth, min(40, len(termsafe.String(it.Name))))
 		}
-		for _, it := range c.Items {
+		for _, it := range rows {
 			row := fmt.Sprintf("     %s %-*s %s", statusMark(st, it.Status), nameWidth, termsafe.String(it.Name), st.Subtle.Render(termsafe.String(it.Detail)))
 			if it.Fix != "" && it.Status != doctor.Pass {
 				row += st.Faint.Render(" → ") + termsafe.String(it.Fix)
 			}
 			out = append(out, truncate(row, width))
+		}
+		if folded != "" {
+			// Wrapped, not cut: the list of type names is the point of the line.
+			for i, l := range strings.Split(wrapText(termsafe.String(folded), max(10, width-7)), "\n") {
+				mark := "  "
+				if i == 0 {
+					mark = statusMark(st, doctor.Skip) + " "
+				}
+				out = append(out, "     "+mark+st.Subtle.Render(l))
+			}
 		}
 		if c.Status != doctor.Warn && c.Status != doctor.Fail {
 			continue

@@ -146,7 +146,7 @@ func TestRunLiveOnAConnectedClient(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var seen []string
-	r := doctor.RunLive(ctx, c, func(ch doctor.Check) { seen = append(seen, ch.ID) })
+	r := doctor.RunLive(ctx, c, nil, func(ch doctor.Check) { seen = append(seen, ch.ID) })
 	if strings.Join(seen, " ") != "scopes.diff access.matrix access.export claims.token" {
 		t.Errorf("live checks streamed %v", seen)
 	}

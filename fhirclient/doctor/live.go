@@ -9,9 +9,10 @@ import (
 
 // RunLive runs steps 7-9 (scope diff, access matrix, token claims) for a connection that is
 // already up: the explorer's Scopes screen shows them for the client in use, with its
-// current token (minted again if it is about to expire).
-func RunLive(ctx context.Context, client *fhirclient.Client, onCheck func(Check)) *Report {
-	r := &run{report: &Report{Base: client.BaseURL(), Started: time.Now()}, onCheck: onCheck, client: client, authed: client}
+// current token (minted again if it is about to expire). now is the clock the token's time
+// left is told by (time.Now when nil; the explorer passes its own).
+func RunLive(ctx context.Context, client *fhirclient.Client, now func() time.Time, onCheck func(Check)) *Report {
+	r := &run{cfg: Config{Now: now}, report: &Report{Base: client.BaseURL(), Started: time.Now()}, onCheck: onCheck, client: client, authed: client}
 	defer func() { r.report.Duration = time.Since(r.report.Started) }()
 	tok, err := client.Token(ctx)
 	if err != nil {

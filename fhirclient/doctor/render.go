@@ -45,17 +45,21 @@ func WriteText(w io.Writer, r *Report, clean func(string) string) {
 			line += ": " + clean(c.Detail)
 		}
 		fmt.Fprintln(w, line)
+		rows, folded := c.ShownItems()
 		nameWidth := 0 // the widest row name of this check, so the details line up
-		for _, it := range c.Items {
+		for _, it := range rows {
 			nameWidth = max(nameWidth, min(40, len(clean(it.Name))))
 		}
-		for _, it := range c.Items {
+		for _, it := range rows {
 			row := fmt.Sprintf("      %s %-*s %s", it.Status.Symbol(), nameWidth, clean(it.Name), clean(it.Detail))
 			if it.Fix != "" && it.Status != Pass {
 				// the scope (or change) that would turn this row into a pass
 				row += "  → " + clean(it.Fix)
 			}
 			fmt.Fprintln(w, strings.TrimRight(row, " "))
+		}
+		if folded != "" {
+			fmt.Fprintf(w, "      %s %s\n", Skip.Symbol(), clean(folded))
 		}
 		if c.Status == Warn || c.Status == Fail {
 			if c.Cause != "" {
@@ -82,4 +86,28 @@ func WriteText(w io.Writer, r *Report, clean func(string) string) {
 	}
 	fmt.Fprintf(w, "\n%s: %d passed, %d warnings, %d failed, %d skipped (%s)\n",
 		verdict, n[Pass], n[Warn], n[Fail], n[Skip], r.Duration.Round(1e6))
+}
+
+// ShownItems splits a check's rows for a person: the rows worth a line each, and the skipped
+// ones (in the access matrix: types whose scope nobody asked for) folded into one line, ""
+// when there are none. The JSON report keeps every row.
+func (c Check) ShownItems() (rows []Item, folded string) {
+	var skipped []string
+	detail := ""
+	for _, it := range c.Items {
+		if it.Status != Skip {
+			rows = append(rows, it)
+			continue
+		}
+		if len(skipped) == 0 {
+			detail = it.Detail
+		} else if it.Detail != detail {
+			detail = "skipped"
+		}
+		skipped = append(skipped, it.Name)
+	}
+	if len(skipped) > 0 {
+		folded = fmt.Sprintf("%d more, %s: %s", len(skipped), detail, strings.Join(skipped, ", "))
+	}
+	return rows, folded
 }

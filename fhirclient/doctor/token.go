@@ -220,7 +220,7 @@ func v1Form(s string) string {
 // checkTokenClaims is step 9: what the access token says about itself, when it is a JWT.
 func (r *run) checkTokenClaims() {
 	check := Check{Step: 9, ID: "claims.token", Title: "Access token", Status: Pass}
-	left := time.Until(r.tok.ExpiresAt).Round(time.Second)
+	left := r.tok.ExpiresAt.Sub(r.cfg.now()).Round(time.Second)
 	check.Detail = fmt.Sprintf("expires %s (in %s)", r.tok.ExpiresAt.Format(time.TimeOnly), left)
 	_, claims := decodeJWT(r.tok.AccessToken)
 	if claims == nil {
