@@ -31,6 +31,10 @@ type driver struct {
 	dropTicks bool
 }
 
+// untilTimeout bounds every until: generous, because under -race on a loaded two-core box a
+// step that takes milliseconds alone (a 4 MB capped body, a key signature) can take seconds.
+const untilTimeout = 30 * time.Second
+
 func newDriver(t testing.TB, app *App, w, h int) *driver {
 	t.Helper()
 	d := &driver{t: t, app: app, msgs: make(chan tea.Msg, 1024), dropTicks: true}
@@ -103,7 +107,7 @@ func (d *driver) typeText(s string) {
 // until processes messages until cond holds, failing the test after the deadline.
 func (d *driver) until(what string, cond func() bool) {
 	d.t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(untilTimeout)
 	for !cond() {
 		select {
 		case msg := <-d.msgs:
