@@ -29,6 +29,9 @@ type driver struct {
 	quit bool
 	// dropTicks drops the app's clock and spinner ticks, which re-arm forever.
 	dropTicks bool
+	// onMsg, when set, sees every message before Update does (a test waiting for a reply
+	// that changes nothing on screen, such as a cancelled one).
+	onMsg func(tea.Msg)
 }
 
 // untilTimeout bounds every until: generous, because under -race on a loaded two-core box a
@@ -79,6 +82,9 @@ func (d *driver) deliver(msg tea.Msg) {
 }
 
 func (d *driver) update(msg tea.Msg) {
+	if d.onMsg != nil {
+		d.onMsg(msg)
+	}
 	if _, ok := msg.(tea.QuitMsg); ok {
 		d.quit = true
 		return
