@@ -82,10 +82,14 @@ func (tm *tmuxTerm) screen() string {
 	return tm.run("capture-pane", "-p", "-t", "e2e")
 }
 
+// e2eTimeout bounds each wait for the screen: generous, because CI runs these next to
+// `go test -race ./...` on two shared cores, where a step of milliseconds can take seconds.
+const e2eTimeout = 30 * time.Second
+
 // waitFor polls the pane until every want is on screen, and returns the screen.
 func (tm *tmuxTerm) waitFor(step string, want ...string) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(e2eTimeout)
 	for {
 		scr := tm.screen()
 		missing := ""
@@ -139,7 +143,7 @@ func TestE2EDemoWalk(t *testing.T) {
 
 	tm.keys("n")
 	scr = tm.waitFor("page 2", "page 2")
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(e2eTimeout)
 	for sameRows(rowIDs(scr), firstPage) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 		scr = tm.screen()

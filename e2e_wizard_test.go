@@ -48,7 +48,7 @@ func TestE2EWizardFirstRun(t *testing.T) {
 	var si struct {
 		FHIRBase string `json:"fhir_base"`
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(e2eTimeout)
 	for {
 		data, err := os.ReadFile(info)
 		if err == nil && json.Unmarshal(data, &si) == nil && si.FHIRBase != "" {
@@ -64,6 +64,16 @@ func TestE2EWizardFirstRun(t *testing.T) {
 	config := filepath.Join(home, "fhirscope-config.json")
 	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "FHIRSCOPE_CONFIG=" + config,
 		"FHIRSCOPE_PRIVATE_KEY_FILE=", "FHIRSCOPE_CLIENT_ID=", "TERM=xterm-256color", "NO_COLOR="}
+	// The wizard writes into the real keyring: remove the profile (and its secrets) however
+	// the test ends, registered before the wizard runs so a failed step does not leave them
+	// in a developer's keyring. Cleanups run last-in first-out: after tmux stops the binary.
+	cli := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		return string(out), err
+	}
+	t.Cleanup(func() { _, _ = cli("profile", "rm", name, "--force") })
 	tm := startTmux(t, 120, 40, dir, env, fmt.Sprintf("%q; echo \"fhirscope exited with $?\"; sleep 60", bin))
 
 	tm.waitFor("wizard", "Set up a profile", "step 1 of 8: Profile name")
@@ -106,13 +116,6 @@ func TestE2EWizardFirstRun(t *testing.T) {
 
 	// The profile is in the config without a key file; key and client ID are in the real
 	// keyring: the binary mints a token from them alone.
-	cli := func(args ...string) (string, error) {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), env...)
-		out, err := cmd.Output()
-		return string(out), err
-	}
-	t.Cleanup(func() { _, _ = cli("profile", "rm", name, "--force") })
 	store, err := session.OpenStore(config, nil)
 	if err != nil {
 		t.Fatal(err)
