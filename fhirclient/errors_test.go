@@ -188,10 +188,10 @@ func TestTokenOnlyToTheBaseOrigin(t *testing.T) {
 	if _, err := rc.Get(ctxT(t), "Patient"); !errors.As(err, &oe) {
 		t.Fatalf("redirect: %v", err)
 	}
-	if hits, auths := other.seen(); hits != 0 {
+	if hits, auths := other.Seen(); hits != 0 {
 		t.Fatalf("the other origin got %d requests (Authorization %q)", hits, auths)
 	}
-	if _, auths := redirector.seen(); len(auths) != 1 || !strings.HasPrefix(auths[0], "Bearer ") {
+	if _, auths := redirector.Seen(); len(auths) != 1 || !strings.HasPrefix(auths[0], "Bearer ") {
 		t.Errorf("the base origin should have had the token: %q", auths)
 	}
 }
@@ -313,7 +313,7 @@ func TestWWWAuthenticateOnStandardServers(t *testing.T) {
 			fhirclient.WithTokenURL(srv.TokenURL()))
 		_, err := c.Search(ctxT(t), "Patient", nil)
 		wantAPIError(t, err, tc.kind, 401)
-		if hits, _ := fhir.seen(); hits != tc.hits || srv.Counters().TokenRequests-before != int64(tc.tokenReq) {
+		if hits, _ := fhir.Seen(); hits != tc.hits || srv.Counters().TokenRequests-before != int64(tc.tokenReq) {
 			t.Errorf("%s: %d requests, %d token requests", tc.challenge, hits, srv.Counters().TokenRequests-before)
 		}
 	}

@@ -42,7 +42,7 @@ func TestExchangeRegistersWithoutToken(t *testing.T) {
 	if err != nil || resp.Status != 301 {
 		t.Fatalf("%v %v", resp, err)
 	}
-	if hits, _ := redir.seen(); hits != 1 {
+	if hits, _ := redir.Seen(); hits != 1 {
 		t.Errorf("redirect followed (%d hits)", hits)
 	}
 }

@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 
 	"fhirscope/fhirclient"
 	"fhirscope/fhirclient/fhirtest"
+	"fhirscope/fhirclient/fhirtest/hostile"
 )
 
 // jwksOf is the public JWK Set of keys, as a registration would carry it.
@@ -73,37 +72,12 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
-// recorder is a real HTTP server standing for "another origin": it records every request's
-// Authorization header so tests can prove no token reached it.
-type recorder struct {
-	*httptest.Server
-	mu    sync.Mutex
-	auths []string
-	hits  int
-}
-
-func newRecorder(t testing.TB, h http.HandlerFunc) *recorder {
-	r := &recorder{}
-	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.mu.Lock()
-		r.hits++
-		r.auths = append(r.auths, req.Header.Get("Authorization"))
-		r.mu.Unlock()
-		if h != nil {
-			h(w, req)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[]}`))
-	}))
+// newRecorder is a real HTTP server standing for "another origin" (hostile.NewRecorder): it
+// records every request's Authorization header so tests can prove no token reached it.
+func newRecorder(t testing.TB, h http.HandlerFunc) *hostile.Recorder {
+	r := hostile.NewRecorder(h)
 	t.Cleanup(r.Close)
 	return r
-}
-
-func (r *recorder) seen() (hits int, auths []string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.hits, append([]string(nil), r.auths...)
 }
 
 // idsOf returns the "id" of each entry.

@@ -143,18 +143,28 @@ func (r *Recorder) Seen() (hits int, auths []string) {
 	return r.hits, append([]string(nil), r.auths...)
 }
 
-// New starts the hostile server and the other origin; Close stops both.
-func New(opts fhirtest.Options) *Server {
+// NewRecorder starts a recorder answering with h, or, for a nil h, an empty searchset; the
+// caller closes it.
+func NewRecorder(h http.HandlerFunc) *Recorder {
 	rec := &Recorder{}
 	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec.mu.Lock()
 		rec.hits++
 		rec.auths = append(rec.auths, r.Header.Get("Authorization"))
 		rec.mu.Unlock()
+		if h != nil {
+			h(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "application/fhir+json")
 		_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[]}`))
 	}))
-	s := &Server{Sandbox: fhirtest.NewHandler(opts), Other: rec}
+	return rec
+}
+
+// New starts the hostile server and the other origin; Close stops both.
+func New(opts fhirtest.Options) *Server {
+	s := &Server{Sandbox: fhirtest.NewHandler(opts), Other: NewRecorder(nil)}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.Sandbox.SetOrigin(s.Server.URL)
 	return s
