@@ -222,8 +222,11 @@ func TestHostileTrickleEndsByTimeoutOrCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := fhirclient.New(h.FHIRBase(), fhirclient.WithCredentials(fhirclient.Credentials{ClientID: id, Signer: rk, KeyID: "k1"}),
+	c, err := fhirclient.New(h.FHIRBase(), fhirclient.WithCredentials(fhirclient.Credentials{ClientID: id, Signer: rk, KeyID: "k1"}),
 		fhirclient.WithScopes(patientScopes), fhirclient.WithTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(c.CloseIdleConnections)
 	if _, err := c.Token(ctxT(t)); err != nil { // the token is not what is timed here
 		t.Fatal(err)
