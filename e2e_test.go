@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,10 +160,19 @@ func TestE2EDemoWalk(t *testing.T) {
 		t.Fatalf("the inspector's title should be the patient's reference:\n%s", scr)
 	}
 
+	// The footer counts the tree's visible lines ("1/136"): expanding all must show more
+	// than collapsing all (the root's members stay, collapsed, with their "…").
 	tm.keys("C") // collapse all
-	tm.waitFor("collapsed", "…")
+	collapsed := treeLines(t, tm.waitFor("collapsed", "…", `"resourceType": "Patient"`))
 	tm.keys("E") // expand all
-	tm.waitFor("expanded", `"resourceType": "Patient"`)
+	scr = tm.waitFor("expanded", `"resourceType": "Patient"`)
+	for deadline := time.Now().Add(e2eTimeout); treeLines(t, scr) <= collapsed && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		scr = tm.screen()
+	}
+	if treeLines(t, scr) <= collapsed {
+		t.Fatalf("expand all shows no more than the %d lines of collapse all:\n%s", collapsed, scr)
+	}
 
 	tm.keys("/")
 	tm.text("reference")
@@ -204,6 +214,25 @@ func TestE2EDemoWalk(t *testing.T) {
 			t.Errorf("--demo left files in %s: %v", dir, names)
 		}
 	}
+}
+
+// treeLines is the inspector's count of visible tree lines: the "/136" of the footer's
+// "1/136" on the cursor path's line.
+func treeLines(t *testing.T, scr string) int {
+	t.Helper()
+	for _, line := range strings.Split(scr, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || !strings.HasPrefix(f[0], "(root)") && !strings.HasPrefix(f[0], ".") {
+			continue
+		}
+		if _, total, ok := strings.Cut(f[len(f)-1], "/"); ok {
+			if n, err := strconv.Atoi(total); err == nil {
+				return n
+			}
+		}
+	}
+	t.Fatalf("no line count in the inspector's footer:\n%s", scr)
+	return 0
 }
 
 // rowIDs are the patient ids (last column) of the rows on screen.
