@@ -13,10 +13,6 @@ import (
 	"fhirscope/fhirclient/fhirtest/hostile"
 )
 
-// hostileCap is the response size cap of the hostile tests: far under the 50 MB bodies and
-// the endless one, above the 1 MB single-line resource.
-const hostileCap = 4 << 20
-
 // hostileClient starts the hostile server and an authenticated client for it.
 func hostileClient(t *testing.T) (*hostile.Server, *fhirclient.Client) {
 	t.Helper()
@@ -28,7 +24,7 @@ func hostileClient(t *testing.T) (*hostile.Server, *fhirclient.Client) {
 		t.Fatal(err)
 	}
 	c, err := fhirclient.New(h.FHIRBase(), fhirclient.WithCredentials(fhirclient.Credentials{ClientID: id, Signer: rk, KeyID: "k1"}),
-		fhirclient.WithScopes(patientScopes), fhirclient.WithMaxResponseBytes(hostileCap))
+		fhirclient.WithScopes(patientScopes), fhirclient.WithMaxResponseBytes(hostile.ClientCap))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +51,7 @@ var (
 	wantOK     = want{ok: true}
 	wantOrigin = want{origin: true}
 	badHeader  = want{network: true, says: []string{"not valid HTTP", "malformed MIME header"}}
-	tooLarge   = apiErr(fhirclient.KindTooLarge, 200, "larger than the limit of 4194304 bytes", "raise the response size limit")
+	tooLarge   = apiErr(fhirclient.KindTooLarge, 200, fmt.Sprintf("larger than the limit of %d bytes", hostile.ClientCap), "raise the response size limit")
 )
 
 // The same hostile answers for a search and for a read of one resource.

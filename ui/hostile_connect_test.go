@@ -59,7 +59,7 @@ func TestHostileConnect(t *testing.T) {
 		{"token deep", override{"token", writeJSON(200, `{"access_token":`+deep+`}`)}, "token"},
 		{"token endless", override{"token", func(w http.ResponseWriter, r *http.Request) {
 			chunk := []byte(strings.Repeat(" ", 64<<10))
-			for n := 0; n < 3*hostileCap && r.Context().Err() == nil; n += len(chunk) {
+			for n := 0; n < 3*hostile.ClientCap && r.Context().Err() == nil; n += len(chunk) {
 				if _, err := w.Write(chunk); err != nil {
 					return
 				}

@@ -24,9 +24,6 @@ import (
 // user left, another type opens), and no frame carries a raw escape, C1 control or bidi
 // control from the server.
 
-// hostileCap is the client's response size cap here: far under the 50 MB and endless bodies.
-const hostileCap = 4 << 20
-
 // hostileApp connects an app to the hostile server and walks it to the types screen.
 func hostileApp(t *testing.T, styles *Styles, w, h int) (*driver, *hostile.Server) {
 	t.Helper()
@@ -56,7 +53,7 @@ func hostileAppWith(t *testing.T, styles *Styles, w, h int, setup func(*hostile.
 	conn := register(t, hs.Sandbox, nil, log)
 	client, err := fhirclient.New(hs.FHIRBase(), fhirclient.WithCredentials(conn.Cred),
 		fhirclient.WithScopes(hs.Sandbox.SystemReadScopes()), fhirclient.WithRequestLog(log),
-		fhirclient.WithClock(func() time.Time { return fixedNow }), fhirclient.WithMaxResponseBytes(hostileCap))
+		fhirclient.WithClock(func() time.Time { return fixedNow }), fhirclient.WithMaxResponseBytes(hostile.ClientCap))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +200,8 @@ func TestHostileSearchesShowErrorsAndAppStaysUsable(t *testing.T) {
 	}
 }
 
-// readCases are the references the inspector follows, one per case: a read of each.
+// casesDoc is a List whose entries reference every case (Case/1): the inspector follows each,
+// a read of the case.
 func casesDoc() []byte {
 	var b strings.Builder
 	b.WriteString(`{"resourceType":"List","id":"cases","status":"current","mode":"working","entry":[`)

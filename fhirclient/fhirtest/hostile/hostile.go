@@ -66,6 +66,9 @@ const (
 	DeepLevels = 100_000
 	HugeSize   = 50 << 20
 	LongSize   = 1 << 20
+	// ClientCap is the response size cap a hostile test gives its client: far under HugeSize
+	// and the endless body, above LongSize (that resource must still open).
+	ClientCap = 4 << 20
 	// EndlessFor bounds the endless body in time, so a client that never stops reading
 	// cannot hang the test: the body ends (and the test then fails on the size it got).
 	EndlessFor = 20 * time.Second
