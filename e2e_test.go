@@ -53,7 +53,15 @@ func startTmux(t *testing.T, w, h int, dir string, env []string, command string)
 	}
 	args = append(args, command)
 	tm.run(args...)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	// kill-server leaves the socket file behind (tmux 3.3a): remove it too.
+	sock := ""
+	t.Cleanup(func() {
+		_ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run()
+		if sock != "" {
+			_ = os.Remove(sock)
+		}
+	})
+	sock = strings.TrimSpace(tm.run("display-message", "-p", "#{socket_path}"))
 	return tm
 }
 
